@@ -1,0 +1,31 @@
+"""Runtime configuration, read once from ``ATLAS_*`` environment variables."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    """Every knob of the atlas. Documented in the README's *Configuration* table."""
+
+    model_config = SettingsConfigDict(env_prefix="ATLAS_", frozen=True)
+
+    data_dir: Path = Field(REPO_ROOT / "data" / "geo", description="Folder of the GeoJSON layers")
+    corridor_width_m: float = Field(1000.0, gt=0, le=20000,
+                                    description="Full width of the corridor band around 世纪大道")
+    coast_tolerance_m: float = Field(3000.0, ge=0,
+                                     description="How far outside the city outline a point may lie")
+    tiles: str = Field("osm", description="osm | tianditu | none | an XYZ URL template")
+    tianditu_key: str = Field("", description="Tianditu tk key, needed when tiles=tianditu")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process-wide settings (cached; tests build their own ``Settings``)."""
+    return Settings()

@@ -1,0 +1,105 @@
+"""The data model: one pydantic model of feature properties per layer.
+
+Field names live here and nowhere else; allowed values and their labels live in
+:mod:`atlas.vocab`.  Links between entities are plain ids; which layer each link
+field points into is declared in :data:`LINKS` and checked by validation.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from atlas.vocab import Industry, Kind, Layer, Level, Precision, Status, TorchGrade
+
+Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$")]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+PlanRef = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
+
+
+class FeatureProps(BaseModel):
+    """Properties every feature carries, whatever its layer."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: Slug = Field(description="Stable ASCII id, unique across all layers")
+    name_zh: Text
+    name_en: Text
+    kind: Kind
+    status: Status
+    level: Level | None = None
+    industries: list[Industry] = Field(default_factory=list)
+    description_zh: str = ""
+    description_en: str = ""
+    plan_refs: list[PlanRef] = Field(default_factory=list,
+                                     description='Sections of the plan naming it, e.g. "三(一)"')
+    precision: Precision = Field(description="How sure the position is")
+    source: Text = Field(description="What the position and facts rest on")
+    as_of: dt.date
+    operator: str | None = None
+    partners: list[Text] = Field(default_factory=list,
+                                 description="Partners outside Jinjiang (attributes, not points)")
+
+
+class BoundaryProps(FeatureProps):
+    pass
+
+
+class TownProps(FeatureProps):
+    seat_lon: float | None = Field(default=None, description="Town seat (label point), WGS-84")
+    seat_lat: float | None = None
+
+
+class CorridorProps(FeatureProps):
+    nodes: list[Slug] = Field(default_factory=list, description="Carriers the corridor links")
+
+
+class ZoneProps(FeatureProps):
+    pivots: list[Slug] = Field(default_factory=list, description="The zone's 支点 / 龙头")
+    stated_area_ha: float | None = Field(default=None, gt=0, description="Area the plan states")
+
+
+class ParkProps(FeatureProps):
+    zone: Slug | None = None
+
+
+class PlatformProps(FeatureProps):
+    host_park: Slug | None = None
+
+
+class IncubatorProps(FeatureProps):
+    host_park: Slug | None = None
+    torch_grade: TorchGrade | None = None
+    size_m2: float | None = Field(default=None, gt=0)
+
+
+LAYER_MODELS: dict[Layer, type[FeatureProps]] = {
+    Layer.boundary: BoundaryProps,
+    Layer.towns: TownProps,
+    Layer.corridor: CorridorProps,
+    Layer.zones: ZoneProps,
+    Layer.parks: ParkProps,
+    Layer.platforms: PlatformProps,
+    Layer.incubators: IncubatorProps,
+}
+
+_CARRIERS = (Layer.parks, Layer.platforms, Layer.incubators)
+
+LINKS: dict[tuple[Layer, str], tuple[Layer, ...]] = {
+    (Layer.corridor, "nodes"): _CARRIERS,
+    (Layer.zones, "pivots"): _CARRIERS,
+    (Layer.parks, "zone"): (Layer.zones,),
+    (Layer.platforms, "host_park"): (Layer.parks,),
+    (Layer.incubators, "host_park"): (Layer.parks,),
+}
+"""(layer, link field) -> the layers its ids may point into."""
+
+
+def link_ids(props: dict, field: str) -> list[str]:
+    """The ids a link field holds, as a list whether it is single or multiple."""
+    value = props.get(field)
+    if value is None:
+        return []
+    return list(value) if isinstance(value, (list, tuple)) else [value]

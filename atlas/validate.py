@@ -1,0 +1,230 @@
+"""Validation of the atlas's layers: schema, geometry, RFC 7946, links and the plan's relations.
+
+:func:`validate` returns a :class:`Report`; the ``atlas validate`` command prints
+it and the server refuses to start on the same report.  Each problem carries a
+``code`` so tests (and people) can tell the classes of error apart.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import geopandas as gpd
+import shapely
+from pydantic import ValidationError
+from shapely.geometry import shape
+from shapely.geometry.base import BaseGeometry
+from shapely.validation import explain_validity
+
+from atlas.crs import METRIC_CRS, WGS84
+from atlas.model import LAYER_MODELS, LINKS, link_ids
+from atlas.spatial import corridor_band
+from atlas.vocab import LAYER_GEOMETRY, LAYER_KINDS, Layer
+
+PIVOT_TOLERANCE_M = 25.0
+"""How far a zone's pivot may sit outside the drawn zone outline (edge tolerance)."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the data."""
+
+    code: str
+    layer: str
+    feature_id: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"[{self.code}] {self.layer}/{self.feature_id}: {self.message}"
+
+
+@dataclass
+class Report:
+    """All problems found; the data is usable only when it has none."""
+
+    problems: list[Problem] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def add(self, code: str, layer: str, feature_id: str, message: str) -> None:
+        self.problems.append(Problem(code, layer, feature_id, message))
+
+    def text(self) -> str:
+        """A human-readable report."""
+        lines = [f"{layer:<11} {n:>4} features" for layer, n in self.counts.items()]
+        if self.ok:
+            lines.append("OK: no problems found.")
+        else:
+            lines.append(f"{len(self.problems)} problem(s):")
+            lines += [f"  ERROR {p}" for p in self.problems]
+        return "\n".join(lines)
+
+
+class InvalidDataError(Exception):
+    """Raised when the atlas is asked to load data that fails validation."""
+
+    def __init__(self, report: Report):
+        super().__init__(report.text())
+        self.report = report
+
+
+def _ring_problems(geom: BaseGeometry) -> str | None:
+    """RFC 7946 §3.1.6: exterior rings counter-clockwise, holes clockwise."""
+    polygons = getattr(geom, "geoms", [geom]) if geom.geom_type.endswith("Polygon") else []
+    for poly in polygons:
+        if not poly.exterior.is_ccw:
+            return "exterior ring is clockwise; RFC 7946 wants counter-clockwise (right-hand rule)"
+        if any(ring.is_ccw for ring in poly.interiors):
+            return "a hole is counter-clockwise; RFC 7946 wants holes clockwise"
+    return None
+
+
+def _coordinate_problem(geom: BaseGeometry) -> str | None:
+    """Lon/lat in WGS-84 ranges, in lon/lat order."""
+    coords = shapely.get_coordinates(geom)
+    if coords.size == 0:
+        return "geometry has no coordinates"
+    lon, lat = coords[:, 0], coords[:, 1]
+    if (abs(lon) > 180).any() or (abs(lat) > 90).any():
+        if (abs(lat) <= 180).all() and (abs(lon) <= 90).all():
+            return "coordinates look like lat/lon; RFC 7946 wants lon/lat (x = longitude)"
+        return "coordinates are outside WGS-84 lon/lat ranges (projected coordinates?)"
+    return None
+
+
+def _check_feature(report: Report, layer: Layer, index: int, feature: object,
+                   geoms: dict[str, BaseGeometry], props_by_id: dict[str, tuple[Layer, dict]]):
+    label = f"#{index}"
+    if not isinstance(feature, dict) or feature.get("type") != "Feature":
+        report.add("schema", layer, label, 'not a GeoJSON Feature (needs "type": "Feature")')
+        return
+    props = feature.get("properties") or {}
+    fid = props.get("id") if isinstance(props.get("id"), str) else label
+    try:
+        model = LAYER_MODELS[layer].model_validate(props)
+    except ValidationError as exc:
+        for err in exc.errors():
+            where = ".".join(str(p) for p in err["loc"]) or "properties"
+            report.add("schema", layer, fid, f"{where}: {err['msg']}")
+        model = None
+    if model is not None and model.kind not in LAYER_KINDS[layer]:
+        allowed = ", ".join(sorted(LAYER_KINDS[layer]))
+        report.add("schema", layer, fid, f"kind '{model.kind}' does not belong in this layer "
+                   f"(allowed: {allowed})")
+    if fid in props_by_id:
+        other = props_by_id[fid][0]
+        report.add("duplicate_id", layer, fid, f"id is already used in layer '{other}'")
+    else:
+        props_by_id[fid] = (layer, props)
+
+    raw = feature.get("geometry")
+    if not raw:
+        report.add("geometry_type", layer, fid, "feature has no geometry")
+        return
+    try:
+        geom = shape(raw)
+    except Exception as exc:  # shapely raises several types for malformed GeoJSON
+        report.add("geometry_type", layer, fid, f"geometry cannot be read: {exc}")
+        return
+    if geom.geom_type not in LAYER_GEOMETRY[layer]:
+        allowed = " or ".join(sorted(LAYER_GEOMETRY[layer]))
+        report.add("geometry_type", layer, fid, f"{geom.geom_type} where {allowed} is expected")
+        return
+    if problem := _coordinate_problem(geom):
+        report.add("rfc7946", layer, fid, problem)
+        return
+    if not geom.is_valid:
+        report.add("geometry_invalid", layer, fid, f"invalid geometry: {explain_validity(geom)}")
+        return
+    if problem := _ring_problems(geom):
+        report.add("rfc7946", layer, fid, problem)
+    geoms[fid] = geom
+
+
+def validate(collections: dict[Layer, dict], corridor_width_m: float,
+             coast_tolerance_m: float) -> Report:
+    """Check every layer and the relations between them; return all problems found."""
+    report = Report()
+    geoms: dict[str, BaseGeometry] = {}
+    props_by_id: dict[str, tuple[Layer, dict]] = {}
+    for layer in Layer:
+        collection = collections.get(layer)
+        if not isinstance(collection, dict) or collection.get("type") != "FeatureCollection":
+            report.add("schema", layer, "-", "layer is not a GeoJSON FeatureCollection")
+            continue
+        if "crs" in collection:
+            report.add("rfc7946", layer, "-", 'the "crs" member is not RFC 7946; store WGS-84 '
+                       "lon/lat and drop it")
+        features = collection.get("features") or []
+        report.counts[layer.value] = len(features)
+        for index, feature in enumerate(features):
+            _check_feature(report, layer, index, feature, geoms, props_by_id)
+
+    _check_links(report, props_by_id)
+    metric = _metric_geometries(geoms)
+    _check_inside_city(report, props_by_id, metric, coast_tolerance_m)
+    _check_plan_relations(report, props_by_id, metric, corridor_width_m)
+    return report
+
+
+def _metric_geometries(geoms: dict[str, BaseGeometry]) -> dict[str, BaseGeometry]:
+    if not geoms:
+        return {}
+    series = gpd.GeoSeries(list(geoms.values()), index=list(geoms), crs=WGS84).to_crs(METRIC_CRS)
+    return series.to_dict()
+
+
+def _ids_in(props_by_id: dict[str, tuple[Layer, dict]], layer: Layer) -> list[str]:
+    return [fid for fid, (lyr, _) in props_by_id.items() if lyr == layer]
+
+
+def _check_links(report: Report, props_by_id: dict[str, tuple[Layer, dict]]) -> None:
+    for (layer, field_name), targets in LINKS.items():
+        for fid in _ids_in(props_by_id, layer):
+            for target in link_ids(props_by_id[fid][1], field_name):
+                found = props_by_id.get(target)
+                if found is None:
+                    report.add("broken_link", layer, fid, f"{field_name} -> '{target}': no such id")
+                elif found[0] not in targets:
+                    names = ", ".join(t.value for t in targets)
+                    report.add("broken_link", layer, fid, f"{field_name} -> '{target}' is in layer "
+                               f"'{found[0]}', expected {names}")
+
+
+def _check_inside_city(report, props_by_id, metric, coast_tolerance_m) -> None:
+    city = [metric[f] for f in _ids_in(props_by_id, Layer.boundary) if f in metric]
+    if not city:
+        report.add("outside_city", Layer.boundary, "-", "no city boundary to check positions against")
+        return
+    allowed = shapely.union_all(city).buffer(coast_tolerance_m)
+    for fid, geom in metric.items():
+        layer = props_by_id[fid][0]
+        if layer != Layer.boundary and not allowed.contains(geom):
+            report.add("outside_city", layer, fid, "lies outside Jinjiang (more than "
+                       f"{coast_tolerance_m:.0f} m beyond the city outline); check the position "
+                       "and lon/lat order")
+
+
+def _check_plan_relations(report, props_by_id, metric, corridor_width_m) -> None:
+    for zone_id in _ids_in(props_by_id, Layer.zones):
+        zone = metric.get(zone_id)
+        for pivot in link_ids(props_by_id[zone_id][1], "pivots"):
+            where = metric.get(pivot)
+            if zone is None or where is None:
+                continue
+            if not zone.buffer(PIVOT_TOLERANCE_M).contains(where.representative_point()):
+                report.add("plan_relation", Layer.zones, zone_id,
+                           f"pivot '{pivot}' is not inside the zone")
+    corridor_ids = [f for f in _ids_in(props_by_id, Layer.corridor) if f in metric]
+    if not corridor_ids:
+        return
+    band = corridor_band(gpd.GeoSeries([metric[f] for f in corridor_ids]), corridor_width_m)
+    for cid in corridor_ids:
+        for node in link_ids(props_by_id[cid][1], "nodes"):
+            where = metric.get(node)
+            if where is not None and not band.intersects(where):
+                report.add("plan_relation", Layer.corridor, cid,
+                           f"node '{node}' is outside the {corridor_width_m:.0f} m corridor band")
