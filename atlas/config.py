@@ -23,6 +23,9 @@ class Settings(BaseSettings):
                                      description="How far outside the city outline a point may lie")
     tiles: str = Field("osm", description="osm | tianditu | none | an XYZ URL template")
     tianditu_key: str = Field("", description="Tianditu tk key, needed when tiles=tianditu")
+    tiles_attribution: str = Field("", description="Attribution shown for a custom tile URL")
+    tiles_datum: str = Field("wgs84", pattern="^(wgs84|gcj02)$",
+                             description="Datum of the basemap; gcj02 (Amap) shifts overlays for display only")
 
 
 @lru_cache

@@ -1,0 +1,228 @@
+"""The spatial engine: validated layers in memory, indexed once, answering spatial questions.
+
+An :class:`Atlas` is built from a :class:`~atlas.storage.Storage`.  Building it
+validates the data (and refuses invalid data), loads every layer into a
+GeoDataFrame in WGS-84 plus a metric (EPSG:32650) copy with an STRtree spatial
+index, derives the corridor band and the corridor → zone → park → platform
+hierarchy, and builds the name search index.  Nothing is recomputed per
+request; a new data version means a new ``Atlas``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from shapely.geometry import Point
+from shapely.geometry.base import BaseGeometry
+
+from atlas.config import Settings
+from atlas.crs import METRIC_CRS, WGS84
+from atlas.loader import read_collections
+from atlas.search import SearchIndex
+from atlas.spatial import corridor_band, to_metric
+from atlas.storage import Storage
+from atlas.validate import InvalidDataError, validate
+from atlas.vocab import POINT_LAYERS, Layer
+
+AREA_LAYERS: tuple[Layer, ...] = (Layer.towns, Layer.zones, Layer.parks)
+ENTITY_LAYERS: tuple[Layer, ...] = (Layer.corridor, Layer.zones, Layer.parks, *POINT_LAYERS)
+"""Layers whose features are entities people browse (towns and the boundary are context)."""
+
+
+@dataclass(frozen=True)
+class Entity:
+    """One feature with its layer, properties and derived context."""
+
+    id: str
+    layer: Layer
+    props: dict
+    geometry: BaseGeometry
+    town: str | None = None
+    zones: tuple[str, ...] = ()
+    in_corridor: bool = False
+
+    def feature(self, extra: dict | None = None) -> dict:
+        """The entity as an RFC 7946 Feature (properties plus derived context)."""
+        props = {**self.props, "layer": self.layer.value, "town": self.town,
+                 "zones": list(self.zones), "in_corridor": self.in_corridor, **(extra or {})}
+        return {"type": "Feature", "id": self.id, "geometry": shapely.geometry.mapping(self.geometry),
+                "properties": props}
+
+
+@dataclass(frozen=True)
+class Located:
+    """What contains a point, and how far it is from the corridor."""
+
+    town: str | None
+    zones: list[str]
+    parks: list[str]
+    in_corridor: bool
+    corridor_distance_m: float
+    in_city: bool
+
+
+@dataclass
+class Atlas:
+    """Validated, indexed layers and the queries over them."""
+
+    settings: Settings
+    version: str
+    frames: dict[Layer, gpd.GeoDataFrame]
+    metric: dict[Layer, gpd.GeoDataFrame]
+    band: BaseGeometry
+    band_wgs: BaseGeometry
+    entities: dict[str, Entity] = field(default_factory=dict)
+    parent: dict[str, str | None] = field(default_factory=dict)
+    index: SearchIndex | None = None
+
+    # ------------------------------------------------------------------ build
+    @classmethod
+    def load(cls, storage: Storage, settings: Settings) -> Atlas:
+        """Read, validate and index every layer; raise InvalidDataError on bad data."""
+        collections = read_collections(storage)
+        report = validate(collections, settings.corridor_width_m, settings.coast_tolerance_m)
+        if not report.ok:
+            raise InvalidDataError(report)
+        frames = {layer: _frame(collections[layer]) for layer in Layer}
+        metric = {layer: to_metric(frame) for layer, frame in frames.items()}
+        for frame in metric.values():
+            frame.sindex  # build the STRtree now, not on the first request
+        band = corridor_band(metric[Layer.corridor].geometry, settings.corridor_width_m)
+        band_wgs = gpd.GeoSeries([band], crs=METRIC_CRS).to_crs(WGS84).iloc[0]
+        atlas = cls(settings, storage.version(), frames, metric, band, band_wgs)
+        atlas._build_entities()
+        atlas._build_hierarchy()
+        atlas.index = SearchIndex({e.id: (e.props["name_zh"], e.props["name_en"])
+                                   for e in atlas.entities.values() if e.layer in ENTITY_LAYERS})
+        return atlas
+
+    def _build_entities(self) -> None:
+        city = self.metric[Layer.boundary].geometry.union_all()
+        for layer in Layer:
+            wgs, met = self.frames[layer], self.metric[layer]
+            anchors = met.geometry.representative_point()
+            for (eid, row), anchor in zip(wgs.iterrows(), anchors):
+                located = self._locate_metric(anchor, city)
+                props = {k: _plain(v) for k, v in row.items() if k != "geometry"}
+                self.entities[eid] = Entity(
+                    eid, layer, props, row.geometry,
+                    town=located.town if layer in ENTITY_LAYERS else None,
+                    zones=tuple(z for z in located.zones if z != eid),
+                    in_corridor=bool(self.band.intersects(met.geometry.loc[eid])),
+                )
+
+    def _build_hierarchy(self) -> None:
+        """parent: platform/incubator → host park → zone → corridor (links first, then space)."""
+        corridor_ids = list(self.frames[Layer.corridor].index)
+        for e in self.entities.values():
+            parent = None
+            if e.layer in POINT_LAYERS:
+                parent = e.props.get("host_park") or (e.zones[0] if e.zones else None)
+            elif e.layer == Layer.parks:
+                parent = e.props.get("zone") or (e.zones[0] if e.zones else None)
+            if e.layer in (Layer.zones, Layer.parks, *POINT_LAYERS) and parent is None and e.in_corridor:
+                parent = corridor_ids[0] if corridor_ids else None
+            self.parent[e.id] = parent
+
+    # ------------------------------------------------------------- lookups
+    def entity(self, entity_id: str) -> Entity | None:
+        return self.entities.get(entity_id)
+
+    def children(self, entity_id: str) -> list[Entity]:
+        """Entities whose parent is ``entity_id``."""
+        return [self.entities[c] for c, p in self.parent.items() if p == entity_id]
+
+    def ancestors(self, entity_id: str) -> list[Entity]:
+        """Parent, grandparent, … up to the corridor (nearest first)."""
+        chain, seen = [], {entity_id}
+        current = self.parent.get(entity_id)
+        while current and current not in seen:
+            chain.append(self.entities[current])
+            seen.add(current)
+            current = self.parent.get(current)
+        return chain
+
+    def search(self, query: str, limit: int = 50) -> list[Entity]:
+        """Entities of the browsable layers whose names match ``query``, best first."""
+        return [self.entities[i] for i in self.index.search(query, limit)] if self.index else []
+
+    # ------------------------------------------------------------- spatial
+    def to_metric_point(self, lon: float, lat: float) -> Point:
+        return gpd.GeoSeries([Point(lon, lat)], crs=WGS84).to_crs(METRIC_CRS).iloc[0]
+
+    def locate(self, lon: float, lat: float) -> Located:
+        """Town, zones, parks and corridor band containing a WGS-84 point.
+
+        A point exactly on a shared edge counts as inside every polygon it touches.
+        """
+        city = self.metric[Layer.boundary].geometry.union_all()
+        return self._locate_metric(self.to_metric_point(lon, lat), city)
+
+    def _containing(self, layer: Layer, point: Point) -> list[str]:
+        frame = self.metric[layer]
+        hits = frame.sindex.query(point, predicate="intersects")
+        return [frame.index[i] for i in sorted(hits)]
+
+    def _locate_metric(self, point: Point, city: BaseGeometry) -> Located:
+        towns = self._containing(Layer.towns, point)
+        return Located(
+            town=towns[0] if towns else None,
+            zones=self._containing(Layer.zones, point),
+            parks=self._containing(Layer.parks, point),
+            in_corridor=bool(self.band.intersects(point)),
+            corridor_distance_m=float(self.metric[Layer.corridor].distance(point).min()),
+            in_city=bool(city.intersects(point)),
+        )
+
+    def distances(self, lon: float, lat: float, layers: tuple[Layer, ...]) -> pd.DataFrame:
+        """Distance in metres from a point to every feature of ``layers`` (columns id, layer, distance_m)."""
+        point = self.to_metric_point(lon, lat)
+        parts = [pd.DataFrame({"id": self.metric[l].index, "layer": l.value,
+                               "distance_m": self.metric[l].distance(point).to_numpy()})
+                 for l in layers]
+        return pd.concat(parts, ignore_index=True)
+
+    def nearest(self, lon: float, lat: float, k: int, layers: tuple[Layer, ...] = POINT_LAYERS,
+                keep: set[str] | None = None) -> list[tuple[Entity, float]]:
+        """The ``k`` nearest entities of ``layers`` (optionally only ids in ``keep``), with metres."""
+        table = self.distances(lon, lat, layers)
+        if keep is not None:
+            table = table[table["id"].isin(keep)]
+        table = table.nsmallest(k, "distance_m", keep="first")
+        return [(self.entities[r.id], float(r.distance_m)) for r in table.itertuples()]
+
+    def within(self, geometry_wgs: BaseGeometry, layers: tuple[Layer, ...],
+               radius_m: float = 0.0) -> list[tuple[Entity, float]]:
+        """Entities of ``layers`` within ``radius_m`` of a WGS-84 geometry, nearest first."""
+        shape = gpd.GeoSeries([geometry_wgs], crs=WGS84).to_crs(METRIC_CRS).iloc[0]
+        found = []
+        for layer in layers:
+            frame = self.metric[layer]
+            idx = frame.sindex.query(shape, predicate="dwithin", distance=radius_m) if radius_m \
+                else frame.sindex.query(shape, predicate="intersects")
+            for i in idx:
+                found.append((self.entities[frame.index[i]], float(frame.geometry.iloc[i].distance(shape))))
+        found.sort(key=lambda pair: (pair[1], pair[0].id))
+        return found
+
+
+def _frame(collection: dict) -> gpd.GeoDataFrame:
+    frame = gpd.GeoDataFrame.from_features(collection["features"], crs=WGS84)
+    return frame.set_index("id", drop=False)
+
+
+def _plain(value):
+    """pandas/numpy scalars and missing values as plain JSON-able Python values."""
+    if isinstance(value, (list, tuple, dict)):
+        return value
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NaT:
+        return None
+    if isinstance(value, np.generic):
+        return value.item()
+    return value

@@ -1,0 +1,1 @@
+"""Map rendering: offline assets and Folium map builders."""

@@ -1,0 +1,90 @@
+"""Features: selecting a page of a collection and writing it as GeoJSON with paging links."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import shapely
+
+from atlas.engine import Atlas
+from atlas.ogc.errors import not_found
+from atlas.ogc.links import Params, href, link
+from atlas.ogc.media import GEOJSON, HTML, JSON, Format
+from atlas.ogc.params import ItemsQuery
+from atlas.ogc.queryables import Queryable, context
+from atlas.ogc.resources import self_links
+from atlas.vocab import Layer
+
+MEDIA = {Format.json: GEOJSON, Format.html: HTML}
+
+
+def select(atlas: Atlas, layer: Layer, query: ItemsQuery,
+           queryables: Mapping[str, Queryable]) -> tuple[np.ndarray, int]:
+    """Row positions of the requested page (in id order) and how many features match in all.
+
+    The bbox goes through the layer's STRtree (``intersects``, so a polygon
+    overlapping the box counts); property filters are boolean masks.
+    """
+    frame = atlas.frames[layer]
+    mask = np.ones(len(frame), dtype=bool)
+    if query.bbox is not None:
+        mask[:] = False
+        mask[frame.sindex.query(shapely.box(*query.bbox), predicate="intersects")] = True
+    for name, value in query.filters.items():
+        mask &= queryables[name].match(atlas, frame, value)
+    positions = np.flatnonzero(mask)
+    ordered = positions[np.argsort(frame.index.to_numpy()[positions], kind="stable")]
+    return ordered[query.offset:query.offset + query.limit], len(positions)
+
+
+def features(atlas: Atlas, layer: Layer, positions: np.ndarray) -> list[dict[str, Any]]:
+    """The features at ``positions`` as GeoJSON dicts (stored properties plus derived context)."""
+    page = atlas.frames[layer].iloc[positions]
+    out = page.to_geo_dict(na="null", drop_id=False)["features"]
+    for feature in out:
+        feature["properties"].update(context(atlas, layer, feature["id"]))
+    return out
+
+
+def _page_links(url: str, params: Params, query: ItemsQuery, matched: int, returned: int,
+                fmt: Format) -> list[dict[str, str]]:
+    """``self``/``alternate`` plus ``next``/``prev``, all keeping every other parameter."""
+    links = [link(href(url, params, f=f.value), "self" if f is fmt else "alternate", MEDIA[f])
+             for f in Format]
+    if query.offset + returned < matched:
+        links.append(link(href(url, params, f=fmt.value, offset=query.offset + query.limit,
+                               limit=query.limit), "next", MEDIA[fmt], "Next page"))
+    if query.offset > 0:
+        links.append(link(href(url, params, f=fmt.value, offset=max(0, query.offset - query.limit),
+                               limit=query.limit), "prev", MEDIA[fmt], "Previous page"))
+    return links
+
+
+def feature_collection(atlas: Atlas, layer: Layer, query: ItemsQuery,
+                       queryables: Mapping[str, Queryable], base: str, params: Params,
+                       fmt: Format) -> dict[str, Any]:
+    """The items document: a GeoJSON FeatureCollection with counts and paging links."""
+    positions, matched = select(atlas, layer, query, queryables)
+    url = f"{base}/collections/{layer.value}"
+    return {
+        "type": "FeatureCollection",
+        "features": features(atlas, layer, positions),
+        "numberMatched": matched,
+        "numberReturned": len(positions),
+        "links": [*_page_links(f"{url}/items", params, query, matched, len(positions), fmt),
+                  link(f"{url}?f=json", "collection", JSON, "The collection")],
+    }
+
+
+def feature(atlas: Atlas, layer: Layer, feature_id: str, base: str, fmt: Format) -> dict[str, Any]:
+    """One feature with its ``self``, ``alternate`` and ``collection`` links; 404 if absent."""
+    frame = atlas.frames[layer]
+    if feature_id not in frame.index:
+        raise not_found(f"collection {layer.value!r} has no feature {feature_id!r}")
+    found = features(atlas, layer, np.array([frame.index.get_loc(feature_id)]))[0]
+    url = f"{base}/collections/{layer.value}"
+    found["links"] = [*self_links(f"{url}/items/{feature_id}", fmt, GEOJSON),
+                      link(f"{url}?f=json", "collection", JSON, "The collection")]
+    return found

@@ -1,0 +1,1 @@
+"""Web routes: pages, the spatial query API and OGC API – Features, on one FastAPI app."""

@@ -1,0 +1,39 @@
+"""The FastAPI application factory."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from atlas.config import REPO_ROOT, Settings, get_settings
+from atlas.engine import Atlas
+from atlas.maps.assets import URL_PREFIX, use_offline_assets, vendor_dirs
+from atlas.maps.render import map_shell
+from atlas.storage import Storage
+from atlas.storage.geojson import GeoJSONStorage
+from atlas.web import api, browse, ogc, pages
+from atlas.web.errors import install_error_handlers
+
+
+def create_app(settings: Settings | None = None, storage: Storage | None = None) -> FastAPI:
+    """Build the app: load and validate the data (refusing invalid data), mount assets and routes."""
+    settings = settings or get_settings()
+    storage = storage or GeoJSONStorage(settings.data_dir)
+    atlas = Atlas.load(storage, settings)  # raises InvalidDataError with the validation report
+    use_offline_assets()
+    map_shell(settings)  # fails early on a basemap configuration that cannot work
+
+    app = FastAPI(title="晋江科创地图 Jinjiang Innovation Atlas", version="0.1.0",
+                  docs_url="/docs", redoc_url=None)
+    app.state.settings = settings
+    app.state.storage = storage
+    app.state.atlas = atlas
+    install_error_handlers(app)
+    for name, folder in vendor_dirs().items():
+        app.mount(f"{URL_PREFIX}/{name}", StaticFiles(directory=folder), name=f"vendor-{name}")
+    app.mount("/static/atlas", StaticFiles(directory=REPO_ROOT / "static"), name="atlas-static")
+    app.include_router(browse.router)
+    app.include_router(api.router)
+    app.include_router(ogc.router)
+    app.include_router(pages.router)
+    return app

@@ -1,0 +1,130 @@
+"""Data behind the atlas page: filtered entities with counts, context layers, and exports.
+
+The map shell is cached; the browser loads what a filter selects from here, so
+changing a filter never rebuilds a Folium map.  Exports carry the same filters
+as the list, so a CSV holds exactly the entities the list shows.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Annotated
+
+import shapely
+from fastapi import APIRouter, Depends, Query
+from fastapi.responses import JSONResponse, Response
+
+from atlas.engine import Entity
+from atlas.filters import EntityFilter, counts
+from atlas.vocab import Industry, Kind, Layer, Level, Status
+from atlas.web.deps import AtlasDep
+from atlas.web.errors import ApiError
+from atlas.web.i18n import Lang, field, label
+
+router = APIRouter(tags=["browse"])
+
+GEOJSON = "application/geo+json"
+CONTEXT_LAYERS = (Layer.boundary, Layer.towns, Layer.corridor, Layer.zones)
+
+
+def entity_filter(
+    atlas: AtlasDep,
+    kind: Annotated[list[Kind], Query(description="Entity kinds (repeatable)")] = [],
+    level: Annotated[list[Level], Query(description="Levels (repeatable)")] = [],
+    industry: Annotated[list[Industry], Query(description="Industries (repeatable)")] = [],
+    zone: Annotated[list[str], Query(description="Zone ids (repeatable)")] = [],
+    town: Annotated[list[str], Query(description="Town ids (repeatable)")] = [],
+    status: Annotated[list[Status], Query(description="Statuses (repeatable)")] = [],
+    q: Annotated[str, Query(max_length=100, description="Name: Chinese, pinyin or English")] = "",
+) -> EntityFilter:
+    """The facet filter named by the query string (unknown zone or town ids are a 400)."""
+    for name, values, layer in (("zone", zone, Layer.zones), ("town", town, Layer.towns)):
+        known = set(atlas.frames[layer].index)
+        if unknown := [v for v in values if v not in known]:
+            raise ApiError(400, f"{name}: unknown id(s) {', '.join(unknown)}; "
+                                f"known: {', '.join(sorted(known))}")
+    return EntityFilter(tuple(kind), tuple(level), tuple(industry), tuple(zone), tuple(town),
+                        tuple(status), q.strip())
+
+
+FilterDep = Annotated[EntityFilter, Depends(entity_filter)]
+LangDep = Annotated[Lang, Query(description="zh (default) or en")]
+
+
+def profile_url(entity: Entity) -> str:
+    """Where an entity's profile page lives."""
+    if entity.layer == Layer.corridor:
+        return "/corridor"
+    return f"/{entity.layer.value}/{entity.id}"
+
+
+def display(entity: Entity, lang: Lang) -> dict:
+    """Labels for showing an entity in ``lang`` (the browser escapes them as text)."""
+    name, fallback = field(entity.props, "name", lang)
+    return {"display_name": name, "name_fallback": fallback,
+            "display_kind": label("Kind", entity.props["kind"], lang),
+            "display_status": label("Status", entity.props["status"], lang),
+            "display_level": label("Level", entity.props.get("level"), lang),
+            "display_precision": label("Precision", entity.props["precision"], lang),
+            "url": profile_url(entity)}
+
+
+@router.get("/api/entities", summary="Filtered entities for the atlas page (GeoJSON + counts)")
+def entities(atlas: AtlasDep, selection: FilterDep, lang: LangDep = "zh") -> JSONResponse:
+    found = selection.apply(atlas)
+    body = {"type": "FeatureCollection",
+            "features": [e.feature(display(e, lang)) for e in found],
+            "numberMatched": len(found), "counts": counts(found), "version": atlas.version}
+    return JSONResponse(body, media_type=GEOJSON)
+
+
+@router.get("/api/layers/{layer}", summary="A context layer (boundary, towns, corridor, zones) or the corridor band")
+def context_layer(atlas: AtlasDep, layer: str, lang: LangDep = "zh") -> JSONResponse:
+    if layer == "corridor-band":
+        band = shapely.geometry.mapping(atlas.band_wgs)
+        body = {"type": "FeatureCollection", "features": [{
+            "type": "Feature", "id": "corridor-band", "geometry": band,
+            "properties": {"width_m": atlas.settings.corridor_width_m}}]}
+        return JSONResponse(body, media_type=GEOJSON)
+    allowed = {l.value for l in CONTEXT_LAYERS}
+    if layer not in allowed:
+        raise ApiError(404, f"unknown context layer '{layer}'; one of: "
+                            f"{', '.join(sorted(allowed | {'corridor-band'}))}", "Not found")
+    features = [atlas.entities[i].feature(display(atlas.entities[i], lang))
+                for i in atlas.frames[Layer(layer)].index]
+    return JSONResponse({"type": "FeatureCollection", "features": features}, media_type=GEOJSON)
+
+
+CSV_COLUMNS = ("id", "layer", "name_zh", "name_en", "kind", "level", "status", "industries",
+               "town", "zones", "lon", "lat", "precision", "source", "as_of", "plan_refs")
+
+
+def _csv_cell(value) -> str:
+    """A CSV cell; a leading = + - @ is quoted so spreadsheets do not run it as a formula."""
+    text = ";".join(map(str, value)) if isinstance(value, (list, tuple)) else \
+        "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+
+
+@router.get("/export.csv", summary="The filtered entities as CSV (UTF-8 with BOM, for Excel)")
+def export_csv(atlas: AtlasDep, selection: FilterDep) -> Response:
+    out = io.StringIO()
+    out.write("\ufeff")
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    for e in selection.apply(atlas):
+        anchor = e.geometry.representative_point()
+        row = {**e.props, "layer": e.layer.value, "town": e.town, "zones": e.zones,
+               "lon": round(anchor.x, 6), "lat": round(anchor.y, 6)}
+        writer.writerow([_csv_cell(row.get(c)) for c in CSV_COLUMNS])
+    return Response(out.getvalue(), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": 'attachment; filename="jinjiang-atlas.csv"'})
+
+
+@router.get("/export.geojson", summary="The filtered entities as GeoJSON")
+def export_geojson(atlas: AtlasDep, selection: FilterDep) -> Response:
+    found = selection.apply(atlas)
+    return JSONResponse({"type": "FeatureCollection", "features": [e.feature() for e in found]},
+                        media_type=GEOJSON,
+                        headers={"Content-Disposition": 'attachment; filename="jinjiang-atlas.geojson"'})

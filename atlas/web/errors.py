@@ -1,0 +1,69 @@
+"""One error shape for the whole app: RFC 9457 problem details, never a traceback.
+
+Routes raise :class:`ApiError` (or FastAPI's HTTPException); request validation
+failures become **400** (not FastAPI's default 422) with a message saying what
+to fix.  HTML pages get an HTML error page instead (see ``atlas.web.pages``).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+log = logging.getLogger("atlas")
+
+PROBLEM_JSON = "application/problem+json"
+
+
+class ApiError(Exception):
+    """A client error with an HTTP status and a message that says what to fix."""
+
+    def __init__(self, status: int, detail: str, title: str = "Bad request"):
+        super().__init__(detail)
+        self.status, self.detail, self.title = status, detail, title
+
+
+def problem(status: int, title: str, detail: str, instance: str = "") -> JSONResponse:
+    """An ``application/problem+json`` response."""
+    body = {"type": "about:blank", "title": title, "status": status, "detail": detail}
+    if instance:
+        body["instance"] = instance
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON)
+
+
+def describe_validation(exc: RequestValidationError) -> str:
+    """Turn pydantic's error list into one readable sentence per parameter."""
+    parts = []
+    for err in exc.errors():
+        loc = [str(p) for p in err.get("loc", ()) if p not in ("query", "path", "body")]
+        name = ".".join(loc) or "request"
+        value = err.get("input")
+        shown = f" (got {value!r})" if value is not None and not isinstance(value, dict) else ""
+        parts.append(f"{name}: {err.get('msg', 'invalid')}{shown}")
+    return "; ".join(parts)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Register the handlers that give every error the problem+json shape."""
+
+    @app.exception_handler(ApiError)
+    async def _api_error(request: Request, exc: ApiError):
+        return problem(exc.status, exc.title, exc.detail, str(request.url.path))
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError):
+        return problem(400, "Invalid parameter", describe_validation(exc), str(request.url.path))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException):
+        title = "Not found" if exc.status_code == 404 else "Error"
+        return problem(exc.status_code, title, str(exc.detail), str(request.url.path))
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception):
+        log.exception("unexpected error on %s", request.url.path)
+        return problem(500, "Internal error", "The server failed to answer; the error is logged.")

@@ -1,0 +1,102 @@
+"""HTML pages: the atlas, entity profiles, health, and the not-found page."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from atlas.config import REPO_ROOT
+from atlas.engine import Entity
+from atlas.filters import FACETS, FILTERABLE_LAYERS
+from atlas.maps.assets import CLUSTER_CSS, CLUSTER_JS
+from atlas.maps.render import map_shell
+from atlas.vocab import LABELS, POINT_LAYERS, Industry, Kind, Layer, Level, Status
+from atlas.web.browse import display, profile_url
+from atlas.web.deps import AtlasDep
+from atlas.web.i18n import Lang, field, label, t
+
+router = APIRouter(include_in_schema=False)
+templates = Jinja2Templates(directory=REPO_ROOT / "templates")
+templates.env.globals.update(t=t, label=label, field=field, profile_url=profile_url,
+                             cluster_js=[u for _, u in CLUSTER_JS],
+                             cluster_css=[u for _, u in CLUSTER_CSS])
+
+PROFILE_LAYERS = {"platforms": Layer.platforms, "parks": Layer.parks,
+                  "incubators": Layer.incubators, "zones": Layer.zones, "towns": Layer.towns}
+LangQuery = Annotated[Lang, Query()]
+
+
+def facet_options(atlas, lang: Lang) -> dict[str, list[tuple[str, str]]]:
+    """(value, label) choices for each facet of the filter form."""
+    kinds = sorted({e.props["kind"] for e in atlas.entities.values() if e.layer in FILTERABLE_LAYERS},
+                   key=list(Kind).index)
+    def name(entity_id: str) -> str:
+        return field(atlas.entities[entity_id].props, "name", lang)[0]
+
+    return {
+        "kind": [(k, label("Kind", k, lang)) for k in kinds],
+        "level": [(v.value, label("Level", v.value, lang)) for v in Level],
+        "industry": [(v.value, label("Industry", v.value, lang)) for v in Industry],
+        "zone": [(z, name(z)) for z in atlas.frames[Layer.zones].index],
+        "town": [(z, name(z)) for z in atlas.frames[Layer.towns].index],
+        "status": [(v.value, label("Status", v.value, lang)) for v in Status],
+    }
+
+
+@router.get("/healthz")
+def healthz(atlas: AtlasDep) -> dict:
+    """Liveness and the data version."""
+    return {"status": "ok", "data_version": atlas.version,
+            "features": {layer.value: len(frame) for layer, frame in atlas.frames.items()}}
+
+
+@router.get("/", response_class=HTMLResponse)
+def index(request: Request, atlas: AtlasDep, lang: LangQuery = "zh") -> HTMLResponse:
+    """The atlas: map, filters, list and counts (the browser loads data for the URL's filters)."""
+    selected = {f: request.query_params.getlist(f) for f in FACETS}
+    return templates.TemplateResponse(request, "index.html", {
+        "lang": lang, "atlas": atlas, "shell": map_shell(atlas.settings),
+        "options": facet_options(atlas, lang), "selected": selected,
+        "q": request.query_params.get("q", ""), "layer_labels": LABELS["Layer"],
+    })
+
+
+def _profile(request: Request, atlas, entity: Entity | None, lang: Lang) -> HTMLResponse:
+    if entity is None:
+        return not_found(request, lang)
+    anchor = entity.geometry.representative_point()
+    nearby = [(e, d) for e, d in atlas.nearest(anchor.x, anchor.y, 7) if e.id != entity.id][:6]
+    industries = set(entity.props.get("industries") or [])
+    peers = [e for e in atlas.entities.values()
+             if e.layer in POINT_LAYERS and e.id != entity.id
+             and industries & set(e.props.get("industries") or [])][:12]
+    return templates.TemplateResponse(request, "profile.html", {
+        "lang": lang, "e": entity, "d": display(entity, lang), "atlas": atlas,
+        "shell": map_shell(atlas.settings, zoom=14), "ancestors": atlas.ancestors(entity.id),
+        "children": atlas.children(entity.id), "nearby": nearby, "peers": peers,
+        "feature": entity.feature(display(entity, lang)),
+    })
+
+
+@router.get("/corridor", response_class=HTMLResponse)
+def corridor_profile(request: Request, atlas: AtlasDep, lang: LangQuery = "zh") -> HTMLResponse:
+    ids = list(atlas.frames[Layer.corridor].index)
+    return _profile(request, atlas, atlas.entity(ids[0]) if ids else None, lang)
+
+
+@router.get("/{layer}/{entity_id}", response_class=HTMLResponse)
+def profile(request: Request, atlas: AtlasDep, layer: str, entity_id: str,
+            lang: LangQuery = "zh") -> HTMLResponse:
+    """Profile page of an entity; 404 page when the layer or id is unknown."""
+    entity = atlas.entity(entity_id)
+    if layer not in PROFILE_LAYERS or entity is None or entity.layer != PROFILE_LAYERS[layer]:
+        entity = None
+    return _profile(request, atlas, entity, lang)
+
+
+def not_found(request: Request, lang: Lang) -> HTMLResponse:
+    """The HTML 404 page."""
+    return templates.TemplateResponse(request, "404.html", {"lang": lang}, status_code=404)

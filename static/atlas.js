@@ -1,0 +1,364 @@
+/* Jinjiang Innovation Atlas — the browser side.
+ *
+ * The page holds a cached Folium map shell (basemap only).  This script loads
+ * the layers from our own JSON endpoints, draws them, and keeps the filters,
+ * the list, the counts, the exports and the URL in sync.  Every text from the
+ * data is put into the page with textContent, never as HTML.
+ */
+(function () {
+  "use strict";
+
+  var STYLE = {
+    boundary: { color: "#333", weight: 2, fill: false, interactive: false },
+    towns: { color: "#8a8a8a", weight: 1, dashArray: "3 4", fillColor: "#f5f3ee", fillOpacity: 0.25 },
+    band: { color: "#e8743b", weight: 0, fillColor: "#e8743b", fillOpacity: 0.14, interactive: false },
+    corridor: { color: "#d9480f", weight: 5, opacity: 0.9 },
+    zones: { color: "#5f3dc4", weight: 2, fillColor: "#7950f2", fillOpacity: 0.18 },
+    parks: { color: "#2b8a3e", weight: 1.5, fillColor: "#40c057", fillOpacity: 0.3 },
+  };
+  var POINT_COLOR = { platforms: "#1971c2", incubators: "#c2255c" };
+  var LEVEL_RADIUS = { national: 9, provincial: 8, quanzhou: 7, jinjiang: 6 };
+  var PENDING = { planned: true, under_construction: true };
+
+  function config() {
+    return JSON.parse(document.getElementById("atlas-config").textContent);
+  }
+
+  /* Build an element with text content (never HTML). */
+  function el(tag, text, className) {
+    var node = document.createElement(tag);
+    if (text !== undefined && text !== null) node.textContent = String(text);
+    if (className) node.className = className;
+    return node;
+  }
+
+  function pendingStyle(base, props) {
+    var style = Object.assign({}, base);
+    if (PENDING[props.status]) {
+      style.dashArray = "6 5";
+      style.fillOpacity = Math.min(style.fillOpacity || 0, 0.06);
+    }
+    return style;
+  }
+
+  function pointStyle(props) {
+    var color = POINT_COLOR[props.layer] || "#495057";
+    var pending = PENDING[props.status];
+    return {
+      radius: LEVEL_RADIUS[props.level] || 6,
+      color: color, weight: props.precision === "approximate" ? 2 : 3,
+      dashArray: pending || props.precision === "approximate" ? "3 3" : null,
+      fillColor: color, fillOpacity: pending ? 0 : 0.75,
+    };
+  }
+
+  function displayName(props, cfg) {
+    return props.display_name || props.name_zh || props.id;
+  }
+
+  /* A popup's content as a DOM node: name, kind, status, precision, profile link. */
+  function popupNode(props, cfg) {
+    var box = el("div", null, "atlas-popup");
+    box.appendChild(el("strong", displayName(props, cfg), "popup-name"));
+    if (props.name_fallback) box.appendChild(el("em", " " + cfg.text.missingEn, "fallback"));
+    if (cfg.lang !== "en" && props.name_en) box.appendChild(el("div", props.name_en, "popup-en"));
+    var meta = [props.display_kind, props.display_status, props.display_level].filter(Boolean).join(" · ");
+    if (meta) box.appendChild(el("div", meta, "popup-meta"));
+    if (props.precision === "approximate") box.appendChild(el("div", "≈ " + cfg.text.approximate, "popup-approx"));
+    if (props.url) {
+      var link = el("a", cfg.text.profile + " →", "popup-link");
+      link.href = props.url + "?lang=" + encodeURIComponent(cfg.lang);
+      box.appendChild(link);
+    }
+    return box;
+  }
+
+  function bindLabels(layer, props, cfg) {
+    layer.bindTooltip(function () { return el("span", displayName(props, cfg)); }, { sticky: true });
+    layer.bindPopup(function () { return popupNode(props, cfg); });
+  }
+
+  function fetchJSON(url) {
+    return fetch(url, { headers: { Accept: "application/json" } }).then(function (r) {
+      if (!r.ok) throw new Error(url + " answered " + r.status);
+      return r.json();
+    });
+  }
+
+  /* ------------------------------------------------------------------ URL state */
+  var FACETS = ["kind", "level", "industry", "zone", "town", "status"];
+
+  function readState() {
+    var params = new URLSearchParams(location.search);
+    var state = { filters: {}, q: params.get("q") || "", sel: params.get("sel") || "",
+                  off: (params.get("off") || "").split(",").filter(Boolean),
+                  c: params.get("c"), z: params.get("z") };
+    FACETS.forEach(function (f) { state.filters[f] = params.getAll(f).filter(Boolean); });
+    return state;
+  }
+
+  function filterQuery(state) {
+    var params = new URLSearchParams();
+    FACETS.forEach(function (f) { state.filters[f].forEach(function (v) { params.append(f, v); }); });
+    if (state.q) params.set("q", state.q);
+    return params;
+  }
+
+  function writeURL(state, cfg) {
+    var params = filterQuery(state);
+    if (cfg.lang !== "zh") params.set("lang", cfg.lang);
+    if (state.sel) params.set("sel", state.sel);
+    if (state.off.length) params.set("off", state.off.join(","));
+    if (state.c) params.set("c", state.c);
+    if (state.z) params.set("z", state.z);
+    history.replaceState(null, "", location.pathname + (params.toString() ? "?" + params : ""));
+    var other = new URLSearchParams(params);
+    other.set("lang", cfg.lang === "en" ? "zh" : "en");
+    document.getElementById("lang-switch").href = "?" + other;
+  }
+
+  /* ------------------------------------------------------------------ atlas page */
+  function startPage() {
+    var cfg = config();
+    var map = window[cfg.map];
+    var state = readState();
+    var overlays = {};
+    var markers = {};
+    var listItems = {};
+
+    var names = {};
+    cfg.zoneNames.concat(cfg.kindNames).forEach(function (pair) { names[pair[0]] = pair[1]; });
+    names.none = cfg.text.noZone;
+
+    function addOverlay(key, layer) {
+      overlays[key] = layer;
+      if (state.off.indexOf(key) < 0) layer.addTo(map);
+    }
+
+    var control = L.control.layers(null, null, { collapsed: window.innerWidth < 768 }).addTo(map);
+    var parksLayer = L.featureGroup();
+    var pointsLayer = L.markerClusterGroup({ maxClusterRadius: 40, disableClusteringAtZoom: 15,
+                                             chunkedLoading: true });
+
+    function contextLayer(key, url, styleFn) {
+      var group = L.featureGroup();
+      addOverlay(key, group);
+      control.addOverlay(group, cfg.layerLabels[key] || key);
+      return fetchJSON(url).then(function (data) {
+        L.geoJSON(data, {
+          style: function (f) { return styleFn(f.properties || {}); },
+          onEachFeature: function (f, layer) { if (key !== "boundary") bindLabels(layer, f.properties, cfg); },
+        }).addTo(group);
+        if (key === "towns") addTownLabels(data, group);
+        return group;
+      });
+    }
+
+    function addTownLabels(data, group) {
+      data.features.forEach(function (f) {
+        var p = f.properties;
+        if (p.seat_lat == null) return;
+        var icon = L.divIcon({ className: "town-label", html: "", iconSize: null });
+        var marker = L.marker([p.seat_lat, p.seat_lon], { icon: icon, interactive: false, keyboard: false });
+        marker.on("add", function () {
+          var node = marker.getElement();
+          if (node) node.textContent = displayName(p, cfg);
+        });
+        marker.addTo(group);
+      });
+    }
+
+    var loaded = Promise.all([
+      contextLayer("boundary", "/api/layers/boundary?lang=" + cfg.lang, function () { return STYLE.boundary; }),
+      contextLayer("towns", "/api/layers/towns?lang=" + cfg.lang, function () { return STYLE.towns; }),
+      contextLayer("corridor", "/api/layers/corridor?lang=" + cfg.lang, function (p) {
+        return pendingStyle(STYLE.corridor, p);
+      }).then(function (group) {
+        return fetchJSON("/api/layers/corridor-band").then(function (data) {
+          L.geoJSON(data, { style: STYLE.band }).addTo(group).bringToBack();
+        });
+      }),
+      contextLayer("zones", "/api/layers/zones?lang=" + cfg.lang, function (p) { return pendingStyle(STYLE.zones, p); }),
+    ]).then(function (groups) {
+      var boundary = groups[0];
+      if (!state.c) map.fitBounds(boundary.getBounds(), { padding: [10, 10] });
+    });
+
+    addOverlay("parks", parksLayer);
+    control.addOverlay(parksLayer, cfg.layerLabels.parks);
+    addOverlay("platforms", pointsLayer);
+    control.addOverlay(pointsLayer, cfg.layerLabels.platforms + " / " + cfg.layerLabels.incubators);
+
+    map.on("overlayadd overlayremove", function (ev) {
+      Object.keys(overlays).forEach(function (key) {
+        if (overlays[key] !== ev.layer) return;
+        state.off = state.off.filter(function (k) { return k !== key; });
+        if (ev.type === "overlayremove") state.off.push(key);
+      });
+      writeURL(state, cfg);
+    });
+
+    if (state.c && state.z) {
+      var c = state.c.split(",").map(Number);
+      if (c.length === 2 && isFinite(c[0]) && isFinite(c[1])) map.setView(c, Number(state.z) || 11);
+    }
+    map.on("moveend", function () {
+      var centre = map.getCenter();
+      state.c = centre.lat.toFixed(5) + "," + centre.lng.toFixed(5);
+      state.z = String(map.getZoom());
+      writeURL(state, cfg);
+    });
+
+    function select(id, focus) {
+      state.sel = id;
+      writeURL(state, cfg);
+      Object.keys(listItems).forEach(function (k) { listItems[k].classList.toggle("selected", k === id); });
+      var item = listItems[id];
+      if (item) item.scrollIntoView({ block: "nearest" });
+      var layer = markers[id];
+      if (!layer || !focus) return;
+      if (layer.getLatLng) {
+        pointsLayer.zoomToShowLayer(layer, function () { layer.openPopup(); });
+      } else {
+        map.fitBounds(layer.getBounds(), { maxZoom: 15 });
+        layer.openPopup();
+      }
+    }
+
+    function renderCounts(counts) {
+      [["zone", "count-zone"], ["kind", "count-kind"]].forEach(function (pair) {
+        var list = document.getElementById(pair[1]);
+        list.replaceChildren();
+        Object.keys(counts[pair[0]]).forEach(function (key) {
+          var li = el("li");
+          li.appendChild(el("span", names[key] || key, "count-name"));
+          li.appendChild(el("span", counts[pair[0]][key], "count-n"));
+          li.dataset.key = key;
+          list.appendChild(li);
+        });
+      });
+    }
+
+    function renderList(features) {
+      var list = document.getElementById("entity-list");
+      list.replaceChildren();
+      listItems = {};
+      features.forEach(function (f) {
+        var p = f.properties;
+        var li = el("li", null, "entity");
+        li.dataset.id = f.id;
+        li.tabIndex = 0;
+        li.appendChild(el("span", displayName(p, cfg), "entity-name"));
+        if (p.precision === "approximate") li.appendChild(el("span", " ≈", "approx-mark"));
+        li.appendChild(el("span", [p.display_kind, p.display_status].join(" · "), "entity-meta"));
+        li.addEventListener("click", function () { select(f.id, true); });
+        li.addEventListener("keydown", function (ev) { if (ev.key === "Enter") select(f.id, true); });
+        listItems[f.id] = li;
+        list.appendChild(li);
+      });
+    }
+
+    function renderMap(features) {
+      parksLayer.clearLayers();
+      pointsLayer.clearLayers();
+      markers = {};
+      var points = [];
+      features.forEach(function (f) {
+        var p = f.properties;
+        var layer;
+        if (f.geometry.type === "Point") {
+          var ll = [f.geometry.coordinates[1], f.geometry.coordinates[0]];
+          layer = L.circleMarker(ll, pointStyle(p));
+          points.push(layer);
+        } else {
+          layer = L.geoJSON(f, { style: function () { return pendingStyle(STYLE.parks, p); } });
+          layer.addTo(parksLayer);
+        }
+        bindLabels(layer, p, cfg);
+        layer.on("click", function () { select(f.id, false); });
+        markers[f.id] = layer;
+      });
+      pointsLayer.addLayers(points);
+    }
+
+    var requestSeq = 0;
+    function refresh() {
+      var query = filterQuery(state);
+      document.getElementById("export-csv").href = "/export.csv?" + query;
+      document.getElementById("export-geojson").href = "/export.geojson?" + query;
+      query.set("lang", cfg.lang);
+      var seq = ++requestSeq;
+      return fetchJSON("/api/entities?" + query).then(function (data) {
+        if (seq !== requestSeq) return;
+        document.getElementById("match-count").textContent = String(data.numberMatched);
+        renderCounts(data.counts);
+        renderList(data.features);
+        renderMap(data.features);
+        if (state.sel && markers[state.sel]) select(state.sel, false);
+        document.body.dataset.ready = "true";
+      });
+    }
+
+    var form = document.getElementById("filters");
+    FACETS.forEach(function (f) {
+      var select_ = document.getElementById("facet-" + f);
+      select_.addEventListener("change", function () {
+        state.filters[f] = select_.value ? [select_.value] : [];
+        writeURL(state, cfg);
+        refresh();
+      });
+    });
+    var timer = null;
+    document.getElementById("q").addEventListener("input", function (ev) {
+      clearTimeout(timer);
+      timer = setTimeout(function () { state.q = ev.target.value.trim(); writeURL(state, cfg); refresh(); }, 200);
+    });
+    document.getElementById("reset").addEventListener("click", function () {
+      form.reset();
+      FACETS.forEach(function (f) { state.filters[f] = []; document.getElementById("facet-" + f).value = ""; });
+      state.q = "";
+      document.getElementById("q").value = "";
+      writeURL(state, cfg);
+      refresh();
+    });
+    var toggle = document.getElementById("panel-toggle");
+    toggle.addEventListener("click", function () {
+      var open = document.body.classList.toggle("panel-open");
+      toggle.setAttribute("aria-expanded", String(open));
+      setTimeout(function () { map.invalidateSize(); }, 50);
+    });
+
+    loaded.then(refresh).then(function () {
+      if (state.sel && markers[state.sel]) select(state.sel, true);
+    });
+    window.atlasPage = { map: map, state: state, markers: markers, refresh: refresh };
+  }
+
+  /* ------------------------------------------------------------------ profile page */
+  function startProfile() {
+    var cfg = config();
+    var map = window[cfg.map];
+    var feature = cfg.feature;
+    var p = feature.properties;
+    var style = p.layer === "platforms" || p.layer === "incubators" ? null
+      : pendingStyle(STYLE[p.layer] || STYLE.parks, p);
+    var layer = L.geoJSON(feature, {
+      style: function () { return style; },
+      pointToLayer: function (f, ll) { return L.circleMarker(ll, pointStyle(p)); },
+    }).addTo(map);
+    layer.eachLayer(function (l) { bindLabels(l, p, cfg); });
+    var bounds = layer.getBounds();
+    if (bounds.isValid()) {
+      if (feature.geometry.type === "Point") map.setView(bounds.getCenter(), 14);
+      else map.fitBounds(bounds, { padding: [12, 12] });
+    }
+    if (p.precision === "approximate") {
+      L.circle(bounds.getCenter(), { radius: 600, color: "#868e96", dashArray: "4 4", weight: 1,
+                                     fill: false, interactive: false }).addTo(map);
+    }
+    document.body.dataset.ready = "true";
+  }
+
+  window.AtlasPage = { start: startPage };
+  window.AtlasProfile = { start: startProfile };
+})();

@@ -1,0 +1,93 @@
+"""Shared fixtures: the shipped data, an in-process client, and real HTTP servers.
+
+``serve(app)`` runs a FastAPI app under uvicorn on a free loopback port in a
+background thread, so real clients (GDAL, OWSLib, Chromium) talk HTTP to it.
+"""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from atlas.config import REPO_ROOT, Settings
+from atlas.web.app import create_app
+
+SHIPPED_DATA = REPO_ROOT / "data" / "geo"
+ARTIFACTS = REPO_ROOT / "tests" / "artifacts"
+
+
+@pytest.fixture(scope="session")
+def settings() -> Settings:
+    """Settings on the shipped data, with no basemap (tests never leave the machine)."""
+    return Settings(data_dir=SHIPPED_DATA, tiles="none")
+
+
+@pytest.fixture(scope="session")
+def app(settings: Settings) -> FastAPI:
+    return create_app(settings)
+
+
+@pytest.fixture(scope="session")
+def client(app: FastAPI) -> TestClient:
+    return TestClient(app, raise_server_exceptions=False)
+
+
+@pytest.fixture
+def data_copy(tmp_path: Path) -> Path:
+    """A writable copy of the shipped layers, for tests that break or extend them."""
+    target = tmp_path / "geo"
+    shutil.copytree(SHIPPED_DATA, target)
+    return target
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def serve() -> Iterator[Callable[[FastAPI], str]]:
+    """Factory: serve an app over real HTTP on 127.0.0.1; returns its base URL."""
+    servers: list[tuple[uvicorn.Server, threading.Thread]] = []
+
+    def start(app: FastAPI) -> str:
+        port = _free_port()
+        server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
+                                               log_level="warning", lifespan="off"))
+        thread = threading.Thread(target=server.run, daemon=True)
+        thread.start()
+        deadline = time.monotonic() + 20
+        while not server.started:
+            if time.monotonic() > deadline or not thread.is_alive():
+                raise RuntimeError("test server did not start")
+            time.sleep(0.05)
+        servers.append((server, thread))
+        return f"http://127.0.0.1:{port}"
+
+    yield start
+    for server, thread in servers:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def base_url(app: FastAPI, serve) -> str:
+    """The shipped atlas served over real HTTP."""
+    return serve(app)
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    """Folder for screenshots and other test artifacts."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    return ARTIFACTS
