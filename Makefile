@@ -1,0 +1,51 @@
+# Jinjiang Innovation Atlas — two commands: `make run` and `make test`.
+# Both set everything up on a fresh machine (venv, pinned Python packages,
+# pinned front-end assets, and for tests Debian's chromium and gdal-bin).
+
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+ASSETS := vendor/node_modules/.package-lock.json
+
+.PHONY: run test bench validate setup system-deps clean
+
+run: setup
+	$(VENV)/bin/uvicorn server:app --host $(HOST) --port $(PORT)
+
+test: setup system-deps
+	$(PY) -m pytest -q
+
+bench: setup
+	$(PY) -m bench
+
+validate: setup
+	$(VENV)/bin/atlas validate
+
+setup: $(STAMP) $(ASSETS)
+
+$(STAMP): pyproject.toml requirements.lock
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q -c requirements.lock -e '.[test]'
+	touch $@
+
+$(ASSETS): vendor/package.json vendor/package-lock.json
+	npm ci --prefix vendor --no-audit --no-fund --ignore-scripts
+	touch $@
+
+# Debian packages the tests drive: headless Chromium and GDAL's ogrinfo/ogr2ogr.
+system-deps:
+	@missing=""; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	command -v ogrinfo >/dev/null || missing="$$missing gdal-bin"; \
+	fc-list 2>/dev/null | grep -qi "noto.*cjk" || missing="$$missing fonts-noto-cjk"; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing$$missing"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	fi
+
+clean:
+	rm -rf $(VENV) vendor/node_modules tests/artifacts

@@ -1,0 +1,37 @@
+"""GeoJSON storage: atomic writes, nothing lost on failure, a version that follows the data."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from atlas.storage.geojson import GeoJSONStorage
+from atlas.vocab import Layer
+
+
+def test_version_changes_when_a_layer_changes(data_copy):
+    storage = GeoJSONStorage(data_copy)
+    before = storage.version()
+    fc = storage.read_layer(Layer.incubators)
+    fc["features"][0]["properties"]["description_en"] += " (edited)"
+    storage.write_layer(Layer.incubators, fc)
+    assert storage.version() != before
+    assert storage.read_layer(Layer.incubators) == fc
+
+
+def test_failed_write_keeps_the_previous_file(data_copy):
+    storage = GeoJSONStorage(data_copy)
+    original = storage.path(Layer.zones).read_bytes()
+    with pytest.raises(TypeError):
+        storage.write_layer(Layer.zones, {"type": "FeatureCollection", "features": [object()]})
+    assert storage.path(Layer.zones).read_bytes() == original
+    assert not list(data_copy.glob(".*.tmp")), "temporary file left behind"
+    json.loads(original)
+
+
+def test_healthz_reports_the_data_version(client, app):
+    body = client.get("/healthz").json()
+    assert body["status"] == "ok"
+    assert body["data_version"] == app.state.storage.version()
+    assert body["features"]["towns"] == 19
