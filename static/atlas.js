@@ -331,7 +331,8 @@
     loaded.then(refresh).then(function () {
       if (state.sel && markers[state.sel]) select(state.sel, true);
     });
-    window.atlasPage = { map: map, state: state, markers: markers, refresh: refresh };
+    window.atlasPage = { map: map, state: state, refresh: refresh,
+                         get markers() { return markers; } };
   }
 
   /* ------------------------------------------------------------------ profile page */

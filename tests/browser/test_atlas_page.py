@@ -1,0 +1,123 @@
+"""The atlas in a real browser: layers, filters, URL state, search, profiles, language, mobile."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlparse
+
+from tests.browser.conftest import watched_page
+
+OVERLAYS_ZH = ["市界", "镇街", "一廊：世纪大道双创活力走廊", "两区", "园区与基地", "创新平台 / 孵化载体"]
+
+
+def list_ids(page) -> list[str]:
+    return page.eval_on_selector_all("#entity-list li", "els => els.map(e => e.dataset.id)")
+
+
+def wait_list(page, count: int) -> None:
+    page.wait_for_function(f"document.querySelectorAll('#entity-list li').length === {count}")
+
+
+def test_atlas_renders_every_layer(atlas_page, client, artifacts):
+    page = atlas_page.open("/")
+    labels = page.eval_on_selector_all(".leaflet-control-layers-overlays label",
+                                       "els => els.map(e => e.textContent.trim())")
+    assert labels == OVERLAYS_ZH
+    total = client.get("/api/entities").json()["numberMatched"]
+    wait_list(page, total)
+    assert page.inner_text("#match-count") == str(total)
+    drawn = page.evaluate("Object.keys(window.atlasPage.markers).length")
+    assert drawn == total
+    layers = page.evaluate("""() => { const seen = {};
+        window.atlasPage.map.eachLayer(l => { if (l.feature) {
+            const k = l.feature.properties.layer || l.feature.id; seen[k] = (seen[k] || 0) + 1; } });
+        return seen; }""")
+    assert layers["towns"] == 19 and layers["zones"] == 2 and layers["boundary"] == 1
+    assert layers["corridor"] == 1 and layers["corridor-band"] == 1 and layers["parks"] == 14
+    page.screenshot(path=artifacts / "atlas-zh.png")
+
+
+def test_filter_changes_list_counts_and_map(atlas_page, client, artifacts):
+    page = atlas_page.open("/")
+    page.select_option("#facet-kind", "university")
+    expected = client.get("/api/entities?kind=university").json()
+    wait_list(page, expected["numberMatched"])
+    assert sorted(list_ids(page)) == sorted(f["id"] for f in expected["features"])
+    assert page.evaluate("Object.keys(window.atlasPage.markers).length") == expected["numberMatched"]
+    kind_counts = page.eval_on_selector_all("#count-kind li", "els => els.map(e => [e.dataset.key, e.querySelector('.count-n').textContent])")
+    assert kind_counts == [["university", str(expected["numberMatched"])]]
+    assert parse_qs(urlparse(page.url).query)["kind"] == ["university"]
+    page.screenshot(path=artifacts / "atlas-filtered.png")
+
+
+def test_reloading_the_url_reproduces_the_view(atlas_page, browser, base_url, artifacts):
+    page = atlas_page.open("/?industry=integrated_circuits")
+    page.click("#entity-list li[data-id='fzu-jinjiang-microelectronics']")
+    page.wait_for_function("new URLSearchParams(location.search).get('sel') === 'fzu-jinjiang-microelectronics'")
+    page.wait_for_timeout(800)  # let the map finish its fly-to and write c/z
+    url = page.url
+    view = page.evaluate("[window.atlasPage.map.getZoom(), window.atlasPage.map.getCenter()]")
+    ids = list_ids(page)
+
+    context, again = watched_page(browser, base_url)
+    try:
+        second = again.open(urlparse(url).path + "?" + urlparse(url).query)
+        second.wait_for_selector("#entity-list li.selected")
+        assert list_ids(second) == ids
+        assert second.get_attribute("#entity-list li.selected", "data-id") == "fzu-jinjiang-microelectronics"
+        assert second.input_value("#facet-industry") == "integrated_circuits"
+        zoom, centre = second.evaluate("[window.atlasPage.map.getZoom(), window.atlasPage.map.getCenter()]")
+        assert zoom == view[0]
+        assert abs(centre["lat"] - view[1]["lat"]) < 0.01 and abs(centre["lng"] - view[1]["lng"]) < 0.01
+        second.screenshot(path=artifacts / "atlas-permalink.png")
+        assert again.foreign == [] and again.errors == []
+    finally:
+        context.close()
+
+
+def test_pinyin_and_english_search(atlas_page):
+    page = atlas_page.open("/")
+    for query, expected in (("scy", "sanchuang-park"), ("shimoxi", "strait-graphene-institute"),
+                            ("Graphene", "strait-graphene-institute"), ("福州大学", "fzu-jinjiang-campus")):
+        page.fill("#q", query)
+        page.wait_for_function(f"new URLSearchParams(location.search).get('q') === {query!r}")
+        page.wait_for_selector(f"#entity-list li[data-id='{expected}']")
+        assert expected in list_ids(page)
+
+
+def test_profile_opens_from_a_popup(atlas_page, artifacts):
+    page = atlas_page.open("/?kind=research_institute")
+    page.click("#entity-list li[data-id='cas-quanzhou-equipment-institute']")
+    link = page.wait_for_selector(".leaflet-popup a.popup-link")
+    link.click()
+    page.wait_for_selector("body[data-ready=true]", state="attached")
+    assert urlparse(page.url).path == "/platforms/cas-quanzhou-equipment-institute"
+    assert "泉州装备制造研究所" in page.inner_text("h1")
+    assert "三创园" in page.inner_text(".crumbs")
+    page.screenshot(path=artifacts / "profile.png", full_page=True)
+
+
+def test_english_switches_ui_and_content(atlas_page, artifacts):
+    page = atlas_page.open("/?lang=en&kind=university")
+    assert "Jinjiang Innovation Atlas" in page.inner_text("header")
+    assert page.inner_text("label.facet >> nth=0").startswith("Kind")
+    names = page.eval_on_selector_all("#entity-list .entity-name", "els => els.map(e => e.textContent)")
+    assert "Quanzhou Light Industry Vocational College" in names
+    page.screenshot(path=artifacts / "atlas-en.png")
+
+
+def test_usable_at_375px(browser, base_url, artifacts):
+    context, watched = watched_page(browser, base_url, width=375, height=740)
+    try:
+        page = watched.open("/")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375
+        map_box = page.locator(".folium-map").bounding_box()
+        assert map_box["width"] >= 370 and map_box["height"] > 300
+        assert not page.is_visible("#filters")
+        page.click("#panel-toggle")
+        assert page.is_visible("#filters")
+        page.select_option("#facet-kind", "university")
+        wait_list(page, 4)
+        page.screenshot(path=artifacts / "atlas-375.png", full_page=True)
+        assert watched.foreign == [] and watched.errors == []
+    finally:
+        context.close()
