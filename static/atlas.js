@@ -218,9 +218,12 @@
       var layer = markers[id];
       if (!layer || !focus) return;
       if (layer.getLatLng) {
-        pointsLayer.zoomToShowLayer(layer, function () { layer.openPopup(); });
+        // Past disableClusteringAtZoom every marker stands alone; no animation, so no race
+        // with a fly-to still running.
+        map.setView(layer.getLatLng(), Math.max(map.getZoom(), 15), { animate: false });
+        if (pointsLayer.hasLayer(layer) && layer._map) layer.openPopup();
       } else {
-        map.fitBounds(layer.getBounds(), { maxZoom: 15 });
+        map.fitBounds(layer.getBounds(), { maxZoom: 15, animate: false });
         layer.openPopup();
       }
     }
