@@ -19,7 +19,7 @@ test: setup system-deps
 	$(PY) -m pytest -q
 
 bench: setup
-	$(PY) -m bench
+	$(PY) benchmarks/run.py
 
 validate: setup
 	$(VENV)/bin/atlas validate

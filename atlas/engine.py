@@ -16,6 +16,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from pyproj import Transformer
 from shapely.geometry import Point
 from shapely.geometry.base import BaseGeometry
 
@@ -29,6 +30,9 @@ from atlas.validate import InvalidDataError, validate
 from atlas.vocab import POINT_LAYERS, Layer
 
 AREA_LAYERS: tuple[Layer, ...] = (Layer.towns, Layer.zones, Layer.parks)
+_TO_METRIC = Transformer.from_crs(WGS84, METRIC_CRS, always_xy=True)
+"""Built once: creating a transformer per call costs milliseconds."""
+
 ENTITY_LAYERS: tuple[Layer, ...] = (Layer.corridor, Layer.zones, Layer.parks, *POINT_LAYERS)
 """Layers whose features are entities people browse (towns and the boundary are context)."""
 
@@ -152,7 +156,13 @@ class Atlas:
 
     # ------------------------------------------------------------- spatial
     def to_metric_point(self, lon: float, lat: float) -> Point:
-        return gpd.GeoSeries([Point(lon, lat)], crs=WGS84).to_crs(METRIC_CRS).iloc[0]
+        """A WGS-84 lon/lat as a point in the metric CRS."""
+        return Point(_TO_METRIC.transform(lon, lat))
+
+    def to_metric(self, geometry_wgs: BaseGeometry) -> BaseGeometry:
+        """Any WGS-84 geometry in the metric CRS."""
+        return shapely.transform(geometry_wgs,
+                                 lambda xy: np.column_stack(_TO_METRIC.transform(xy[:, 0], xy[:, 1])))
 
     def locate(self, lon: float, lat: float) -> Located:
         """Town, zones, parks and corridor band containing a WGS-84 point.
@@ -198,7 +208,7 @@ class Atlas:
     def within(self, geometry_wgs: BaseGeometry, layers: tuple[Layer, ...],
                radius_m: float = 0.0) -> list[tuple[Entity, float]]:
         """Entities of ``layers`` within ``radius_m`` of a WGS-84 geometry, nearest first."""
-        shape = gpd.GeoSeries([geometry_wgs], crs=WGS84).to_crs(METRIC_CRS).iloc[0]
+        shape = self.to_metric(geometry_wgs)
         found = []
         for layer in layers:
             frame = self.metric[layer]
