@@ -93,8 +93,8 @@ class Atlas:
             raise InvalidDataError(report)
         frames = {layer: _frame(collections[layer]) for layer in Layer}
         metric = {layer: to_metric(frame) for layer, frame in frames.items()}
-        for frame in metric.values():
-            frame.sindex  # build the STRtree now, not on the first request
+        for frame in (*frames.values(), *metric.values()):
+            frame.sindex  # build the STRtrees now, not on the first request
         band = corridor_band(metric[Layer.corridor].geometry, settings.corridor_width_m)
         band_wgs = gpd.GeoSeries([band], crs=METRIC_CRS).to_crs(WGS84).iloc[0]
         atlas = cls(settings, storage.version(), frames, metric, band, band_wgs)

@@ -68,7 +68,7 @@ def _filter_parameter(name: str, schema: dict[str, Any]) -> dict[str, Any]:
 
 
 def _collection_paths(atlas: Atlas, layer: Layer) -> dict[str, Any]:
-    name, tag = layer.value, layer.value
+    name = tag = layer.value
     f = _ref("parameters", "f")
     filters = [_filter_parameter(q.name, q.schema) for q in queryables(atlas, layer).values()]
     items = _ref("schemas", f"{name}FeatureCollection")
