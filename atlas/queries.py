@@ -50,7 +50,8 @@ class Answer:
 
     ``groups`` are named lists of hits (e.g. ``zones``, ``nearest``); a group
     named in ``singular`` is written as one object (or null) instead of a list.
-    ``shape`` is the WGS-84 query point or area, drawn on the map.
+    ``shape`` is the WGS-84 query point or area, drawn on the map with a
+    ``radius_m`` circle around it when that is set.
     """
 
     title: str
@@ -59,6 +60,7 @@ class Answer:
     groups: dict[str, list[Hit]] = field(default_factory=dict)
     singular: tuple[str, ...] = ()
     shape: BaseGeometry | None = None
+    radius_m: float = 0.0
 
 
 # ------------------------------------------------------------------ datums
@@ -129,13 +131,13 @@ def to_geojson(answer: Answer, out_crs: InputCRS) -> dict:
 
 # ------------------------------------------------------------------ map
 def safe_text(text: str) -> str:
-    """Text made safe for folium's unescaped tooltip template (HTML inside a JS template literal)."""
+    """Text made safe for folium's unescaped tooltips (HTML inside a JS template literal)."""
     return str(escape(text)).replace("\\", "&#92;").replace("`", "&#96;").replace("$", "&#36;")
 
 
 def _hit_label(group: str, hit: Hit) -> str:
-    p = hit.entity.props
-    distance = f" · {metres(hit.distance_m):,.0f} m" if hit.distance_m is not None else ""
+    p, d = hit.entity.props, metres(hit.distance_m)
+    distance = f" · {d:,.0f} m" if d is not None else ""
     return safe_text(f"{p['name_zh']} {p['name_en']} ({group}{distance})")
 
 
@@ -145,7 +147,8 @@ def _draw(fmap: folium.Map, geom: BaseGeometry, colour: str, tooltip: str, dashe
         folium.CircleMarker([geom.y, geom.x], radius=7, color=colour, fill=True, fill_opacity=0.8,
                             weight=2, tooltip=folium.Tooltip(tooltip)).add_to(fmap)
         return
-    style = {"color": colour, "weight": 2, "fillOpacity": 0.12, "dashArray": "6 4" if dashed else None}
+    style = {"color": colour, "weight": 2, "fillOpacity": 0.12,
+             "dashArray": "6 4" if dashed else None}
     folium.GeoJson(mapping(geom), style_function=lambda _: style,
                    tooltip=folium.Tooltip(tooltip)).add_to(fmap)
 
@@ -169,6 +172,9 @@ def answer_map(answer: Answer, out_crs: InputCRS, settings: Settings) -> MapPart
         shape = geometry_from_wgs84(answer.shape, out_crs)
         _draw(fmap, shape, QUERY_COLOUR, safe_text(answer.title), dashed=True)
         drawn.append(shape)
+        if answer.radius_m and shape.geom_type == "Point":
+            folium.Circle([shape.y, shape.x], radius=answer.radius_m, color=QUERY_COLOUR, weight=1,
+                          fill=False, dash_array="6 4").add_to(fmap)
     if drawn:
         minx, miny, maxx, maxy = shapely.GeometryCollection(drawn).bounds
         fmap.fit_bounds([[miny, minx], [maxy, maxx]], max_zoom=16)

@@ -16,7 +16,6 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
-from functools import cache
 from typing import Annotated
 
 import geopandas as gpd
@@ -44,8 +43,9 @@ COVERAGE_M = 20_000.0
 """How far beyond the city outline a query may reach; farther places are refused with 422."""
 CLIP_DEGREES = 1.0
 """Query areas are clipped to the city's bounding box grown by this much (no distance changes)."""
-MAX_VERTICES = 2_000
-MAX_POLYGON_CHARS = 100_000
+MAX_VERTICES = 1_000
+MAX_POLYGON_CHARS = 10_000
+"""Longer query strings would not get through uvicorn's 16 KiB request-line limit anyway."""
 REPEATABLE = frozenset({"layer"})
 POLYGON_EXAMPLE = "POLYGON((118.55 24.75, 118.57 24.75, 118.57 24.77, 118.55 24.75))"
 
@@ -71,10 +71,9 @@ class Format(StrEnum):
 
 
 # ------------------------------------------------------------ strictness
-@cache
-def _declared(route: APIRoute) -> frozenset[str]:
-    return frozenset(f.alias for f in get_flat_params(route.dependant)
-                     if isinstance(f.field_info, QueryParam))
+def _declared(route: APIRoute) -> set[str]:
+    return {f.alias for f in get_flat_params(route.dependant)
+            if isinstance(f.field_info, QueryParam)}
 
 
 def reject_unknown_params(request: Request) -> None:
@@ -158,15 +157,16 @@ def checked_geometry(atlas: Atlas, given: BaseGeometry, crs: InputCRS, param: st
         return wgs
     swapped = shapely.transform(given, lambda xy: xy[:, ::-1])
     if _range_problem(swapped) is None and _covered(atlas, geometry_to_wgs84(swapped, crs)):
-        raise ApiError(400, f"{param}: {_show(given)} looks like lat/lon swapped: give the longitude "
-                            "first (x, about 118.5 in Jinjiang), then the latitude (y, about 24.7)")
+        raise ApiError(400, f"{param}: {_show(given)} looks like lat/lon swapped: give the "
+                            "longitude first (x, about 118.5 in Jinjiang), then the latitude "
+                            "(y, about 24.7)")
     if problem := _range_problem(given):
         raise ApiError(400, f"{param}: {problem}")
     west, south, east, north = _city_bounds(atlas)
-    raise ApiError(422, f"{param}: {_show(given)} ({crs.value}) is outside the area the atlas covers: "
-                        f"Jinjiang (lon {west:.2f}…{east:.2f}, lat {south:.2f}…{north:.2f}) and up to "
-                        f"{COVERAGE_M / 1000:.0f} km beyond its outline; check the numbers and crs",
-                   title="Outside the atlas")
+    raise ApiError(422, f"{param}: {_show(given)} ({crs.value}) is outside the area the atlas "
+                        f"covers: Jinjiang (lon {west:.2f}…{east:.2f}, lat {south:.2f}…{north:.2f}) "
+                        f"and up to {COVERAGE_M / 1000:.0f} km beyond its outline; check the "
+                        "numbers and crs", title="Outside the atlas")
 
 
 @dataclass(frozen=True)
@@ -221,7 +221,8 @@ def parse_polygon(text: str) -> BaseGeometry:
     try:
         geom = shapely.from_wkt(text)
     except ShapelyError as exc:
-        raise ApiError(400, f"polygon: not readable WKT ({exc}); give e.g. {POLYGON_EXAMPLE}") from None
+        raise ApiError(400, f"polygon: not readable WKT ({exc}); "
+                            f"give e.g. {POLYGON_EXAMPLE}") from None
     if geom is None or geom.geom_type not in ("Polygon", "MultiPolygon") or geom.is_empty:
         got = "nothing" if geom is None else geom.geom_type
         raise ApiError(400, f"polygon: give a non-empty WKT POLYGON or MULTIPOLYGON (got {got}); "
@@ -270,12 +271,13 @@ def query_area(
              if given]
     if len(forms) != 1:
         got = f" (got {' and '.join(forms)})" if forms else ""
-        raise ApiError(400, f"lon/lat, bbox, polygon: give exactly one of lon and lat, bbox, or polygon{got}")
+        raise ApiError(400, "lon/lat, bbox, polygon: give exactly one of lon and lat, bbox, "
+                            f"or polygon{got}")
     if forms == ["lon/lat"]:
         if lon is None or lat is None:
             missing = "lat" if lat is None else "lon"
             raise ApiError(400, f"lon/lat: give both lon and lat ({missing} is missing)")
-        point = QueryPoint(lon, lat, crs, checked_geometry(atlas, Point(lon, lat), crs, "lon/lat"))
+        point = query_point(atlas, lon, lat, crs)
         radius = radius_m or DEFAULT_RADIUS_M
         return QueryArea(point.wgs, radius, {**point.echo(), "radius_m": radius})
     param, text = ("bbox", bbox) if bbox is not None else ("polygon", polygon)
@@ -316,7 +318,7 @@ class Selection:
 
 def _layers_for(chosen: tuple[Layer, ...], kind: Kind | None,
                 default: tuple[Layer, ...]) -> tuple[Layer, ...]:
-    """The layers to search: those chosen (or the default); with a kind, only layers that have it."""
+    """The layers chosen (or ``default``); with a kind, only the layers that have that kind."""
     if kind is None:
         return chosen or default
     candidates = chosen or QUERY_LAYERS
@@ -329,7 +331,7 @@ def _layers_for(chosen: tuple[Layer, ...], kind: Kind | None,
 
 
 def selection(default: tuple[Layer, ...]) -> Callable[..., Selection]:
-    """A dependency reading ``layer``, ``kind`` and ``industry`` (``default`` when no layer is given)."""
+    """A dependency reading ``layer`` (``default`` when absent), ``kind`` and ``industry``."""
     names = " + ".join(l.value for l in default)
 
     def select(
