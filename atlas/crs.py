@@ -11,7 +11,9 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+import numpy as np
 import prcoords
+import shapely
 
 WGS84 = "EPSG:4326"
 METRIC_CRS = "EPSG:32650"
@@ -43,3 +45,18 @@ def from_wgs84(lon: float, lat: float, crs: InputCRS | str) -> tuple[float, floa
     convert = prcoords.wgs_gcj if crs is InputCRS.gcj02 else prcoords.wgs_bd
     out = convert(prcoords.Coords(lat, lon))
     return out.lon, out.lat
+
+
+def shift_for_display(geometry_wgs, datum: str):
+    """A WGS-84 shapely geometry moved onto a basemap drawn in ``datum`` (display only).
+
+    Amap tiles are in GCJ-02, so an overlay must be shifted by the same ~560 m to sit
+    on the right block; the stored data never changes.
+    """
+    if InputCRS(datum) is InputCRS.wgs84:
+        return geometry_wgs
+
+    def move(xy):
+        return np.array([from_wgs84(lon, lat, datum) for lon, lat in xy]).reshape(xy.shape)
+
+    return shapely.transform(geometry_wgs, move)

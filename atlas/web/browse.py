@@ -15,6 +15,7 @@ import shapely
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse, Response
 
+from atlas.crs import shift_for_display
 from atlas.engine import Entity
 from atlas.filters import EntityFilter, counts
 from atlas.vocab import Industry, Kind, Layer, Level, Status
@@ -59,6 +60,15 @@ def profile_url(entity: Entity) -> str:
     return f"/{entity.layer.value}/{entity.id}"
 
 
+def map_feature(atlas, entity: Entity, lang: Lang) -> dict:
+    """An entity as a Feature for the map: display labels, geometry on the basemap's datum."""
+    feature = entity.feature(display(entity, lang))
+    if atlas.settings.tiles_datum != "wgs84":
+        shifted = shift_for_display(entity.geometry, atlas.settings.tiles_datum)
+        feature["geometry"] = shapely.geometry.mapping(shifted)
+    return feature
+
+
 def display(entity: Entity, lang: Lang) -> dict:
     """Labels for showing an entity in ``lang`` (the browser escapes them as text)."""
     name, fallback = field(entity.props, "name", lang)
@@ -74,7 +84,7 @@ def display(entity: Entity, lang: Lang) -> dict:
 def entities(atlas: AtlasDep, selection: FilterDep, lang: LangDep = "zh") -> JSONResponse:
     found = selection.apply(atlas)
     body = {"type": "FeatureCollection",
-            "features": [e.feature(display(e, lang)) for e in found],
+            "features": [map_feature(atlas, e, lang) for e in found],
             "numberMatched": len(found), "counts": counts(found), "version": atlas.version}
     return JSONResponse(body, media_type=GEOJSON)
 
@@ -82,7 +92,7 @@ def entities(atlas: AtlasDep, selection: FilterDep, lang: LangDep = "zh") -> JSO
 @router.get("/api/layers/{layer}", summary="A context layer (boundary, towns, corridor, zones) or the corridor band")
 def context_layer(atlas: AtlasDep, layer: str, lang: LangDep = "zh") -> JSONResponse:
     if layer == "corridor-band":
-        band = shapely.geometry.mapping(atlas.band_wgs)
+        band = shapely.geometry.mapping(shift_for_display(atlas.band_wgs, atlas.settings.tiles_datum))
         body = {"type": "FeatureCollection", "features": [{
             "type": "Feature", "id": "corridor-band", "geometry": band,
             "properties": {"width_m": atlas.settings.corridor_width_m}}]}
@@ -91,8 +101,7 @@ def context_layer(atlas: AtlasDep, layer: str, lang: LangDep = "zh") -> JSONResp
     if layer not in allowed:
         raise ApiError(404, f"unknown context layer '{layer}'; one of: "
                             f"{', '.join(sorted(allowed | {'corridor-band'}))}", "Not found")
-    features = [atlas.entities[i].feature(display(atlas.entities[i], lang))
-                for i in atlas.frames[Layer(layer)].index]
+    features = [map_feature(atlas, atlas.entities[i], lang) for i in atlas.frames[Layer(layer)].index]
     return JSONResponse({"type": "FeatureCollection", "features": features}, media_type=GEOJSON)
 
 

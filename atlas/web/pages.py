@@ -14,7 +14,7 @@ from atlas.filters import FACETS, FILTERABLE_LAYERS
 from atlas.maps.assets import CLUSTER_CSS, CLUSTER_JS
 from atlas.maps.render import map_shell
 from atlas.vocab import LABELS, POINT_LAYERS, Industry, Kind, Layer, Level, Status
-from atlas.web.browse import display, profile_url
+from atlas.web.browse import display, map_feature, profile_url
 from atlas.web.deps import AtlasDep
 from atlas.web.i18n import Lang, field, label, t
 
@@ -77,7 +77,7 @@ def _profile(request: Request, atlas, entity: Entity | None, lang: Lang) -> HTML
         "lang": lang, "e": entity, "d": display(entity, lang), "atlas": atlas,
         "shell": map_shell(atlas.settings, zoom=14), "ancestors": atlas.ancestors(entity.id),
         "children": atlas.children(entity.id), "nearby": nearby, "peers": peers,
-        "feature": entity.feature(display(entity, lang)),
+        "feature": map_feature(atlas, entity, lang),
     })
 
 
