@@ -11,9 +11,12 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from collections.abc import Callable
+
 import numpy as np
 import prcoords
 import shapely
+from shapely.geometry.base import BaseGeometry
 
 WGS84 = "EPSG:4326"
 METRIC_CRS = "EPSG:32650"
@@ -47,16 +50,17 @@ def from_wgs84(lon: float, lat: float, crs: InputCRS | str) -> tuple[float, floa
     return out.lon, out.lat
 
 
-def shift_for_display(geometry_wgs, datum: str):
-    """A WGS-84 shapely geometry moved onto a basemap drawn in ``datum`` (display only).
+def _each_vertex(geom: BaseGeometry, convert: Callable[[float, float], tuple[float, float]]
+                 ) -> BaseGeometry:
+    return shapely.transform(
+        geom, lambda xy: np.array([convert(x, y) for x, y in xy], dtype=float).reshape(-1, 2))
 
-    Amap tiles are in GCJ-02, so an overlay must be shifted by the same ~560 m to sit
-    on the right block; the stored data never changes.
-    """
-    if InputCRS(datum) is InputCRS.wgs84:
-        return geometry_wgs
 
-    def move(xy):
-        return np.array([from_wgs84(lon, lat, datum) for lon, lat in xy]).reshape(xy.shape)
+def geometry_to_wgs84(geom: BaseGeometry, crs: InputCRS) -> BaseGeometry:
+    """A lon/lat geometry given in ``crs`` as WGS-84 (every vertex converted)."""
+    return geom if crs is InputCRS.wgs84 else _each_vertex(geom, lambda x, y: to_wgs84(x, y, crs))
 
-    return shapely.transform(geometry_wgs, move)
+
+def geometry_from_wgs84(geom: BaseGeometry, crs: InputCRS) -> BaseGeometry:
+    """A WGS-84 geometry shifted to ``crs`` (for display on a GCJ-02 or BD-09 basemap)."""
+    return geom if crs is InputCRS.wgs84 else _each_vertex(geom, lambda x, y: from_wgs84(x, y, crs))

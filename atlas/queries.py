@@ -10,20 +10,18 @@ way out, and :func:`geometry_to_wgs84` shifts user geometries on the way in.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import folium
-import numpy as np
 import shapely
 from markupsafe import escape
 from shapely.geometry import mapping
 from shapely.geometry.base import BaseGeometry
 
 from atlas.config import Settings
-from atlas.crs import InputCRS, from_wgs84, to_wgs84
+from atlas.crs import InputCRS, geometry_from_wgs84
 from atlas.engine import Entity
-from atlas.maps.render import JINJIANG_CENTRE, MapParts, _render, tile_layers
+from atlas.maps.render import JINJIANG_CENTRE, MapParts, render_parts, tile_layers
 from atlas.vocab import Layer
 
 COORD_DIGITS = 7
@@ -61,23 +59,6 @@ class Answer:
     singular: tuple[str, ...] = ()
     shape: BaseGeometry | None = None
     radius_m: float = 0.0
-
-
-# ------------------------------------------------------------------ datums
-def _each_vertex(geom: BaseGeometry, convert: Callable[[float, float], tuple[float, float]]
-                 ) -> BaseGeometry:
-    return shapely.transform(
-        geom, lambda xy: np.array([convert(x, y) for x, y in xy], dtype=float).reshape(-1, 2))
-
-
-def geometry_to_wgs84(geom: BaseGeometry, crs: InputCRS) -> BaseGeometry:
-    """A lon/lat geometry given in ``crs`` as WGS-84 (every vertex converted)."""
-    return geom if crs is InputCRS.wgs84 else _each_vertex(geom, lambda x, y: to_wgs84(x, y, crs))
-
-
-def geometry_from_wgs84(geom: BaseGeometry, crs: InputCRS) -> BaseGeometry:
-    """A WGS-84 geometry shifted to ``crs`` (for display on a GCJ-02 or BD-09 basemap)."""
-    return geom if crs is InputCRS.wgs84 else _each_vertex(geom, lambda x, y: from_wgs84(x, y, crs))
 
 
 def lonlat(x: float, y: float) -> list[float]:
@@ -178,4 +159,4 @@ def answer_map(answer: Answer, out_crs: InputCRS, settings: Settings) -> MapPart
     if drawn:
         minx, miny, maxx, maxy = shapely.GeometryCollection(drawn).bounds
         fmap.fit_bounds([[miny, minx], [maxy, maxx]], max_zoom=16)
-    return _render(fmap)
+    return render_parts(fmap)

@@ -62,7 +62,8 @@ def tile_layers(settings: Settings) -> list[folium.TileLayer]:
                           "template containing {z}, {x} and {y}")
 
 
-def _render(fmap: folium.Map) -> MapParts:
+def render_parts(fmap: folium.Map) -> MapParts:
+    """Render a Folium map once and split it into header, body and script for a Jinja2 page."""
     root = fmap.get_root()
     root.render()
     return MapParts(fmap.get_name(), root.header.render(), root.html.render(), root.script.render())
@@ -76,4 +77,4 @@ def map_shell(settings: Settings, zoom: int = 11) -> MapParts:
     fmap.options["max_zoom"] = MAX_ZOOM  # folium hands max_zoom to its own tiles only
     for layer in tile_layers(settings):
         layer.add_to(fmap)
-    return _render(fmap)
+    return render_parts(fmap)

@@ -15,7 +15,7 @@ import shapely
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse, Response
 
-from atlas.crs import shift_for_display
+from atlas.crs import InputCRS, geometry_from_wgs84
 from atlas.engine import Entity
 from atlas.filters import EntityFilter, counts
 from atlas.vocab import Industry, Kind, Layer, Level, Status
@@ -64,7 +64,7 @@ def map_feature(atlas, entity: Entity, lang: Lang) -> dict:
     """An entity as a Feature for the map: display labels, geometry on the basemap's datum."""
     feature = entity.feature(display(entity, lang))
     if atlas.settings.tiles_datum != "wgs84":
-        shifted = shift_for_display(entity.geometry, atlas.settings.tiles_datum)
+        shifted = geometry_from_wgs84(entity.geometry, InputCRS(atlas.settings.tiles_datum))
         feature["geometry"] = shapely.geometry.mapping(shifted)
     return feature
 
@@ -92,7 +92,7 @@ def entities(atlas: AtlasDep, selection: FilterDep, lang: LangDep = "zh") -> JSO
 @router.get("/api/layers/{layer}", summary="A context layer (boundary, towns, corridor, zones) or the corridor band")
 def context_layer(atlas: AtlasDep, layer: str, lang: LangDep = "zh") -> JSONResponse:
     if layer == "corridor-band":
-        band = shapely.geometry.mapping(shift_for_display(atlas.band_wgs, atlas.settings.tiles_datum))
+        band = shapely.geometry.mapping(geometry_from_wgs84(atlas.band_wgs, InputCRS(atlas.settings.tiles_datum)))
         body = {"type": "FeatureCollection", "features": [{
             "type": "Feature", "id": "corridor-band", "geometry": band,
             "properties": {"width_m": atlas.settings.corridor_width_m}}]}

@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Annotated
 
-import geopandas as gpd
 import shapely
 from fastapi import Depends, Query, Request
 from fastapi.dependencies.utils import get_flat_params
@@ -29,10 +28,10 @@ from shapely.geometry import Point, mapping
 from shapely.geometry.base import BaseGeometry
 from shapely.validation import explain_validity
 
-from atlas.crs import METRIC_CRS, WGS84, InputCRS
+from atlas.crs import InputCRS, geometry_to_wgs84
 from atlas.engine import Atlas, Entity
 from atlas.filters import EntityFilter
-from atlas.queries import geometry_to_wgs84, lonlat
+from atlas.queries import lonlat
 from atlas.vocab import LAYER_KINDS, POINT_LAYERS, Industry, Kind, Layer
 from atlas.web.deps import AtlasDep
 from atlas.web.errors import ApiError
@@ -127,9 +126,8 @@ def _covered(atlas: Atlas, wgs: BaseGeometry) -> BaseGeometry | None:
     clipped = wgs if frame.contains(wgs) else wgs.intersection(frame)
     if clipped.is_empty:
         return None
-    metric = gpd.GeoSeries([clipped], crs=WGS84).to_crs(METRIC_CRS).iloc[0]
     city = atlas.metric[Layer.boundary].geometry.union_all()
-    return clipped if city.distance(metric) <= COVERAGE_M else None
+    return clipped if city.distance(atlas.to_metric(clipped)) <= COVERAGE_M else None
 
 
 def _range_problem(geom: BaseGeometry) -> str | None:
