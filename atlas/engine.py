@@ -79,6 +79,7 @@ class Atlas:
     metric: dict[Layer, gpd.GeoDataFrame]
     band: BaseGeometry
     band_wgs: BaseGeometry
+    city: BaseGeometry
     entities: dict[str, Entity] = field(default_factory=dict)
     parent: dict[str, str | None] = field(default_factory=dict)
     index: SearchIndex | None = None
@@ -97,7 +98,8 @@ class Atlas:
             frame.sindex  # build the STRtrees now, not on the first request
         band = corridor_band(metric[Layer.corridor].geometry, settings.corridor_width_m)
         band_wgs = gpd.GeoSeries([band], crs=METRIC_CRS).to_crs(WGS84).iloc[0]
-        atlas = cls(settings, storage.version(), frames, metric, band, band_wgs)
+        city = metric[Layer.boundary].geometry.union_all()
+        atlas = cls(settings, storage.version(), frames, metric, band, band_wgs, city)
         atlas._build_entities()
         atlas._build_hierarchy()
         atlas.index = SearchIndex({e.id: (e.props["name_zh"], e.props["name_en"])
@@ -105,12 +107,11 @@ class Atlas:
         return atlas
 
     def _build_entities(self) -> None:
-        city = self.metric[Layer.boundary].geometry.union_all()
         for layer in Layer:
             wgs, met = self.frames[layer], self.metric[layer]
             anchors = met.geometry.representative_point()
             for (eid, row), anchor in zip(wgs.iterrows(), anchors):
-                located = self._locate_metric(anchor, city)
+                located = self._locate_metric(anchor)
                 props = {k: _plain(v) for k, v in row.items() if k != "geometry"}
                 self.entities[eid] = Entity(
                     eid, layer, props, row.geometry,
@@ -169,15 +170,14 @@ class Atlas:
 
         A point exactly on a shared edge counts as inside every polygon it touches.
         """
-        city = self.metric[Layer.boundary].geometry.union_all()
-        return self._locate_metric(self.to_metric_point(lon, lat), city)
+        return self._locate_metric(self.to_metric_point(lon, lat))
 
     def _containing(self, layer: Layer, point: Point) -> list[str]:
         frame = self.metric[layer]
         hits = frame.sindex.query(point, predicate="intersects")
         return [frame.index[i] for i in sorted(hits)]
 
-    def _locate_metric(self, point: Point, city: BaseGeometry) -> Located:
+    def _locate_metric(self, point: Point) -> Located:
         towns = self._containing(Layer.towns, point)
         return Located(
             town=towns[0] if towns else None,
@@ -185,7 +185,7 @@ class Atlas:
             parks=self._containing(Layer.parks, point),
             in_corridor=bool(self.band.intersects(point)),
             corridor_distance_m=float(self.metric[Layer.corridor].distance(point).min()),
-            in_city=bool(city.intersects(point)),
+            in_city=bool(self.city.intersects(point)),
         )
 
     def distances(self, lon: float, lat: float, layers: tuple[Layer, ...]) -> pd.DataFrame:

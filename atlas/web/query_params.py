@@ -126,8 +126,7 @@ def _covered(atlas: Atlas, wgs: BaseGeometry) -> BaseGeometry | None:
     clipped = wgs if frame.contains(wgs) else wgs.intersection(frame)
     if clipped.is_empty:
         return None
-    city = atlas.metric[Layer.boundary].geometry.union_all()
-    return clipped if city.distance(atlas.to_metric(clipped)) <= COVERAGE_M else None
+    return clipped if atlas.city.distance(atlas.to_metric(clipped)) <= COVERAGE_M else None
 
 
 def _range_problem(geom: BaseGeometry) -> str | None:

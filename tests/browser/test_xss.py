@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import shutil
 
 import pytest
 
 from atlas.config import Settings
 from atlas.web.app import create_app
 from tests.browser.conftest import watched_page
+from tests.conftest import SHIPPED_DATA
 
 EVIL = {
     "clfi-jinjiang": ("<img src=x onerror=alert(1)>", "${1+1} <b>bold</b>"),
@@ -18,8 +20,6 @@ EVIL = {
 
 @pytest.fixture(scope="module")
 def evil_url(tmp_path_factory, serve) -> str:
-    from tests.conftest import SHIPPED_DATA
-    import shutil
     folder = tmp_path_factory.mktemp("evil") / "geo"
     shutil.copytree(SHIPPED_DATA, folder)
     path = folder / "platforms.geojson"
