@@ -107,18 +107,30 @@ class Atlas:
         return atlas
 
     def _build_entities(self) -> None:
+        """One Entity per feature, with its town, zones and corridor membership (vectorised)."""
         for layer in Layer:
             wgs, met = self.frames[layer], self.metric[layer]
-            anchors = met.geometry.representative_point()
-            for (eid, row), anchor in zip(wgs.iterrows(), anchors):
-                located = self._locate_metric(anchor)
-                props = {k: _plain(v) for k, v in row.items() if k != "geometry"}
+            anchors = met.geometry.representative_point().values
+            towns = self._containing_many(Layer.towns, anchors)
+            zones = self._containing_many(Layer.zones, anchors)
+            in_band = shapely.intersects(self.band, met.geometry.values)
+            records = wgs.drop(columns="geometry").to_dict("records")
+            for i, (eid, props, geom) in enumerate(zip(wgs.index, records, wgs.geometry)):
                 self.entities[eid] = Entity(
-                    eid, layer, props, row.geometry,
-                    town=located.town if layer in ENTITY_LAYERS else None,
-                    zones=tuple(z for z in located.zones if z != eid),
-                    in_corridor=bool(self.band.intersects(met.geometry.loc[eid])),
+                    eid, layer, {k: _plain(v) for k, v in props.items()}, geom,
+                    town=towns[i][0] if towns[i] and layer in ENTITY_LAYERS else None,
+                    zones=tuple(z for z in zones[i] if z != eid),
+                    in_corridor=bool(in_band[i]),
                 )
+
+    def _containing_many(self, layer: Layer, points) -> list[list[str]]:
+        """For each metric point, the ids of ``layer`` features it lies in or on (layer order)."""
+        frame = self.metric[layer]
+        found: list[list[str]] = [[] for _ in range(len(points))]
+        point_idx, feature_idx = frame.sindex.query(points, predicate="intersects")
+        for p, f in sorted(zip(point_idx, feature_idx)):
+            found[p].append(frame.index[f])
+        return found
 
     def _build_hierarchy(self) -> None:
         """parent: platform/incubator → host park → zone → corridor (links first, then space)."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from pypinyin import Style, lazy_pinyin
+from pypinyin import lazy_pinyin
 
 _NOISE = re.compile(r"[\s\-—–_·・“”\"'‘’()（）]+")
 
@@ -21,9 +21,9 @@ def normalise(text: str) -> str:
 
 def search_keys(name_zh: str, name_en: str) -> tuple[str, ...]:
     """The strings a query is matched against: characters, pinyin, initials and English."""
-    syllables = lazy_pinyin(name_zh, errors="ignore")
-    initials = lazy_pinyin(name_zh, style=Style.FIRST_LETTER, errors="ignore")
-    return (normalise(name_zh), normalise("".join(syllables)), normalise("".join(initials)),
+    syllables = [s for s in lazy_pinyin(name_zh, errors="ignore") if s]
+    initials = "".join(s[0] for s in syllables)  # same as Style.FIRST_LETTER, half the cost
+    return (normalise(name_zh), normalise("".join(syllables)), normalise(initials),
             normalise(name_en))
 
 

@@ -8,7 +8,6 @@ file order).  The app is built once for the module: loading and validating
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import subprocess
@@ -18,52 +17,23 @@ from pathlib import Path
 
 import geopandas as gpd
 import httpx
-import numpy as np
 import pytest
 import shapely
 from shapely.geometry import shape
 
-from atlas.config import REPO_ROOT, Settings
-from atlas.vocab import LAYER_KINDS, Layer
+from atlas.config import Settings
+from atlas.testing import write_synthetic_data
 from atlas.web.app import create_app
 
 N = 20_000
-KINDS = sorted(LAYER_KINDS[Layer.incubators])
 BBOX = (118.52, 24.70, 118.60, 24.78)
-
-
-def synthetic_incubators(boundary: shapely.Geometry, n: int, seed: int = 2024) -> list[dict]:
-    """``n`` valid incubator features at random points inside ``boundary``, in shuffled order."""
-    rng = np.random.default_rng(seed)
-    shapely.prepare(boundary)
-    min_x, min_y, max_x, max_y = boundary.bounds
-    points = np.empty((0, 2))
-    while len(points) < n:
-        xy = rng.uniform((min_x, min_y), (max_x, max_y), size=(n, 2)).round(6)
-        points = np.vstack([points, xy[shapely.contains_xy(boundary, xy[:, 0], xy[:, 1])]])
-    features = [{
-        "type": "Feature",
-        "id": f"syn-{i:05d}",
-        "geometry": {"type": "Point", "coordinates": [float(x), float(y)]},
-        "properties": {
-            "id": f"syn-{i:05d}", "name_zh": f"合成孵化器{i}", "name_en": f"Synthetic incubator {i}",
-            "kind": KINDS[i % len(KINDS)], "status": "operating", "precision": "approximate",
-            "source": "synthetic test data", "as_of": "2026-01-01",
-        },
-    } for i, (x, y) in enumerate(points[:n])]
-    return [features[i] for i in rng.permutation(n)]
 
 
 @pytest.fixture(scope="module")
 def big(tmp_path_factory: pytest.TempPathFactory, serve) -> Iterator[tuple[str, list[dict]]]:
     """(OGC root URL of an atlas with N synthetic incubators, those features)."""
     data = tmp_path_factory.mktemp("big") / "geo"
-    shutil.copytree(REPO_ROOT / "data" / "geo", data)
-    boundary = json.loads((data / "boundary.geojson").read_text(encoding="utf-8"))
-    outline = shapely.union_all([shape(f["geometry"]) for f in boundary["features"]])
-    features = synthetic_incubators(outline, N)
-    (data / "incubators.geojson").write_text(
-        json.dumps({"type": "FeatureCollection", "features": features}), encoding="utf-8")
+    features = write_synthetic_data(data, N)
     app = create_app(Settings(data_dir=data, tiles="none"))
     yield f"{serve(app)}/ogc", features
 
