@@ -102,7 +102,8 @@ class Atlas:
         atlas = cls(settings, storage.version(), frames, metric, band, band_wgs, city)
         atlas._build_entities()
         atlas._build_hierarchy()
-        atlas.index = SearchIndex({e.id: (e.props["name_zh"], e.props["name_en"])
+        atlas.index = SearchIndex({e.id: (e.props["name_zh"], e.props["name_en"],
+                                          e.props.get("aliases") or [])
                                    for e in atlas.entities.values() if e.layer in ENTITY_LAYERS})
         return atlas
 

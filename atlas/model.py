@@ -27,6 +27,8 @@ class FeatureProps(BaseModel):
     id: Slug = Field(description="Stable ASCII id, unique across all layers")
     name_zh: Text
     name_en: Text
+    aliases: list[Text] = Field(default_factory=list,
+                                description="Other names people search by (short forms, brands)")
     kind: Kind
     status: Status
     level: Level | None = None

@@ -27,6 +27,15 @@ def search_keys(name_zh: str, name_en: str) -> tuple[str, ...]:
             normalise(name_en))
 
 
+def entity_keys(name_zh: str, name_en: str, aliases: list[str]) -> tuple[str, ...]:
+    """Search keys of a name and of each alias (an alias is matched like a Chinese name)."""
+    keys = search_keys(name_zh, name_en)
+    for alias in aliases:
+        keys += search_keys(alias, alias)
+    return keys
+
+
+_KEYS_PER_NAME = 4
 _INITIALS = 2
 """Position of the pinyin initials in :func:`search_keys`; they match as a prefix only."""
 
@@ -48,9 +57,9 @@ class Hit:
 class SearchIndex:
     """An in-memory index of entity names, built once per data version."""
 
-    def __init__(self, names: dict[str, tuple[str, str]]):
-        """``names`` maps entity id to (name_zh, name_en)."""
-        self._keys = {eid: search_keys(zh, en) for eid, (zh, en) in names.items()}
+    def __init__(self, names: dict[str, tuple[str, str, list[str]]]):
+        """``names`` maps entity id to (name_zh, name_en, aliases)."""
+        self._keys = {eid: entity_keys(*name) for eid, name in names.items()}
 
     def search(self, query: str, limit: int = 50) -> list[str]:
         """Ids whose names match ``query``, best first (exact, then prefix, then substring)."""
@@ -59,7 +68,8 @@ class SearchIndex:
             return []
         hits = []
         for eid, keys in self._keys.items():
-            score = max(_score(q, key, substring=(i != _INITIALS)) for i, key in enumerate(keys))
+            score = max(_score(q, key, substring=(i % _KEYS_PER_NAME != _INITIALS))
+                        for i, key in enumerate(keys))
             if score:
                 hits.append(Hit(eid, score))
         hits.sort(key=lambda h: (-h.score, h.entity_id))
