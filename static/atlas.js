@@ -162,7 +162,8 @@
         var marker = L.marker([p.seat_lat, p.seat_lon], { icon: icon, interactive: false, keyboard: false });
         marker.on("add", function () {
           var node = marker.getElement();
-          if (node) node.textContent = displayName(p, cfg);
+          // Labels drop the generic suffix so neighbouring names do not collide.
+          if (node) node.textContent = displayName(p, cfg).replace(/ (Subdistrict|Town)$/, "");
         });
         marker.addTo(group);
       });
@@ -324,6 +325,7 @@
       writeURL(state, cfg);
       refresh();
     });
+    if (window.innerWidth < 768) document.getElementById("legend").removeAttribute("open");
     var toggle = document.getElementById("panel-toggle");
     toggle.addEventListener("click", function () {
       var open = document.body.classList.toggle("panel-open");

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from atlas.config import REPO_ROOT
@@ -44,6 +44,12 @@ def facet_options(atlas, lang: Lang) -> dict[str, list[tuple[str, str]]]:
         "town": [(z, name(z)) for z in atlas.frames[Layer.towns].index],
         "status": [(v.value, label("Status", v.value, lang)) for v in Status],
     }
+
+
+@router.get("/favicon.ico")
+def favicon() -> FileResponse:
+    """Browsers ask for it on every page, including the API's and OGC's HTML."""
+    return FileResponse(REPO_ROOT / "static" / "favicon.svg", media_type="image/svg+xml")
 
 
 @router.get("/healthz")
