@@ -19,6 +19,7 @@
   var POINT_COLOR = { platforms: "#1971c2", incubators: "#c2255c" };
   var LEVEL_RADIUS = { national: 9, provincial: 8, quanzhou: 7, jinjiang: 6 };
   var PENDING = { planned: true, under_construction: true };
+  var LIST_MAX = 500;  // the map shows every match; the list stops here and says how many more
 
   function config() {
     return JSON.parse(document.getElementById("atlas-config").textContent);
@@ -247,7 +248,7 @@
       var list = document.getElementById("entity-list");
       list.replaceChildren();
       listItems = {};
-      features.forEach(function (f) {
+      features.slice(0, LIST_MAX).forEach(function (f) {
         var p = f.properties;
         var li = el("li", null, "entity");
         li.dataset.id = f.id;
@@ -260,6 +261,9 @@
         listItems[f.id] = li;
         list.appendChild(li);
       });
+      if (features.length > LIST_MAX) {
+        list.appendChild(el("li", cfg.text.listMore.replace("{n}", features.length - LIST_MAX), "list-more"));
+      }
     }
 
     function renderMap(features) {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
+from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.staticfiles import StaticFiles
 
 from atlas.config import REPO_ROOT, Settings, get_settings
@@ -29,6 +30,7 @@ def create_app(settings: Settings | None = None, storage: Storage | None = None)
     app.state.storage = storage
     app.state.atlas = atlas
     install_error_handlers(app)
+    app.add_middleware(GZipMiddleware, minimum_size=1024)
     for name, folder in vendor_dirs().items():
         app.mount(f"{URL_PREFIX}/{name}", StaticFiles(directory=folder), name=f"vendor-{name}")
     app.mount("/static/atlas", StaticFiles(directory=REPO_ROOT / "static"), name="atlas-static")

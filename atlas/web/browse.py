@@ -60,13 +60,18 @@ def profile_url(entity: Entity) -> str:
     return f"/{entity.layer.value}/{entity.id}"
 
 
+MAP_FIELDS = ("name_zh", "name_en", "kind", "status", "level", "precision", "seat_lon", "seat_lat")
+"""The properties the map and list draw with; exports and profiles carry everything."""
+
+
 def map_feature(atlas, entity: Entity, lang: Lang) -> dict:
-    """An entity as a Feature for the map: display labels, geometry on the basemap's datum."""
-    feature = entity.feature(display(entity, lang))
-    if atlas.settings.tiles_datum != "wgs84":
-        shifted = geometry_from_wgs84(entity.geometry, InputCRS(atlas.settings.tiles_datum))
-        feature["geometry"] = shapely.geometry.mapping(shifted)
-    return feature
+    """An entity as a lean Feature for the map: drawing fields, display labels, and the
+    geometry on the basemap's datum."""
+    props = {k: entity.props[k] for k in MAP_FIELDS if entity.props.get(k) is not None}
+    props.update(layer=entity.layer.value, **display(entity, lang))
+    geometry = geometry_from_wgs84(entity.geometry, InputCRS(atlas.settings.tiles_datum))
+    return {"type": "Feature", "id": entity.id, "geometry": shapely.geometry.mapping(geometry),
+            "properties": props}
 
 
 def display(entity: Entity, lang: Lang) -> dict:

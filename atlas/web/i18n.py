@@ -55,6 +55,7 @@ UI: dict[str, tuple[str, str]] = {
     "share": ("复制链接", "Copy link"),
     "data_version": ("数据版本", "Data version"),
     "show_filters": ("筛选与列表", "Filters & list"),
+    "list_more": ("另有 {n} 项未列出，请缩小筛选范围", "{n} more not listed: narrow the filters"),
 }
 
 
