@@ -329,6 +329,21 @@
       writeURL(state, cfg);
       refresh();
     });
+    document.getElementById("share").addEventListener("click", function () {
+      var status = document.getElementById("share-status");
+      var done = function () { status.textContent = cfg.text.copied; };
+      if (navigator.clipboard && window.isSecureContext) {
+        navigator.clipboard.writeText(location.href).then(done);
+      } else {  // plain http on an intranet: no clipboard API, so select the link for Ctrl+C
+        var box = document.createElement("input");
+        box.value = location.href;
+        document.body.appendChild(box);
+        box.select();
+        document.execCommand("copy");
+        box.remove();
+        done();
+      }
+    });
     if (window.innerWidth < 768) document.getElementById("legend").removeAttribute("open");
     var toggle = document.getElementById("panel-toggle");
     toggle.addEventListener("click", function () {

@@ -45,7 +45,7 @@ def test_filter_changes_list_counts_and_map(atlas_page, client, artifacts):
     assert page.evaluate("Object.keys(window.atlasPage.markers).length") == expected["numberMatched"]
     kind_counts = page.eval_on_selector_all("#count-kind li", "els => els.map(e => [e.dataset.key, e.querySelector('.count-n').textContent])")
     assert kind_counts == [["university", str(expected["numberMatched"])]]
-    assert parse_qs(urlparse(page.url).query)["kind"] == ["university"]
+    assert parse_qs(urlparse(page.evaluate("location.href")).query)["kind"] == ["university"]
     page.screenshot(path=artifacts / "atlas-filtered.png")
 
 
@@ -54,7 +54,7 @@ def test_reloading_the_url_reproduces_the_view(atlas_page, browser, base_url, ar
     page.click("#entity-list li[data-id='fzu-jinjiang-microelectronics']")
     page.wait_for_function("new URLSearchParams(location.search).get('sel') === 'fzu-jinjiang-microelectronics'")
     page.wait_for_timeout(800)  # let the map finish its fly-to and write c/z
-    url = page.url
+    url = page.evaluate("location.href")
     view = page.evaluate("[window.atlasPage.map.getZoom(), window.atlasPage.map.getCenter()]")
     ids = list_ids(page)
 
@@ -132,3 +132,17 @@ def test_api_and_ogc_html_pages_load_cleanly(atlas_page, artifacts):
         page.wait_for_load_state("networkidle")
         assert page.locator("h1").count() == 1
         page.screenshot(path=artifacts / f"{name}.png")
+
+
+def test_copy_link_puts_the_view_url_on_the_clipboard(browser, base_url):
+    context = browser.new_context(permissions=["clipboard-read", "clipboard-write"])
+    try:
+        page = context.new_page()
+        page.goto(base_url + "/?industry=graphene")
+        page.wait_for_selector("body[data-ready=true]", state="attached")
+        page.click("#share")
+        page.wait_for_selector("#share-status:has-text('已复制')")
+        copied = page.evaluate("navigator.clipboard.readText()")
+        assert copied == page.evaluate("location.href") and "industry=graphene" in copied
+    finally:
+        context.close()
