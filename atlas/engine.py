@@ -201,22 +201,24 @@ class Atlas:
             in_city=bool(self.city.intersects(point)),
         )
 
-    def distances(self, lon: float, lat: float, layers: tuple[Layer, ...]) -> pd.DataFrame:
-        """Distance in metres from a point to every feature of ``layers`` (columns id, layer, distance_m)."""
-        point = self.to_metric_point(lon, lat)
-        parts = [pd.DataFrame({"id": self.metric[l].index, "layer": l.value,
-                               "distance_m": self.metric[l].distance(point).to_numpy()})
-                 for l in layers]
-        return pd.concat(parts, ignore_index=True)
-
     def nearest(self, lon: float, lat: float, k: int, layers: tuple[Layer, ...] = POINT_LAYERS,
                 keep: set[str] | None = None) -> list[tuple[Entity, float]]:
-        """The ``k`` nearest entities of ``layers`` (optionally only ids in ``keep``), with metres."""
-        table = self.distances(lon, lat, layers)
+        """The ``k`` nearest entities of ``layers`` (optionally only ids in ``keep``), with metres.
+
+        Ties in distance go to the smaller id, so answers are stable.
+        """
+        point = self.to_metric_point(lon, lat)
+        ids = np.concatenate([self.metric[l].index.to_numpy(dtype=object) for l in layers])
+        dists = np.concatenate([shapely.distance(self.metric[l].geometry.array, point)
+                                for l in layers])
         if keep is not None:
-            table = table[table["id"].isin(keep)]
-        table = table.nsmallest(k, "distance_m", keep="first")
-        return [(self.entities[r.id], float(r.distance_m)) for r in table.itertuples()]
+            mask = np.fromiter((i in keep for i in ids), dtype=bool, count=len(ids))
+            ids, dists = ids[mask], dists[mask]
+        if len(dists) > k:  # only the k smallest (and ties) need the full sort
+            candidates = np.flatnonzero(dists <= np.partition(dists, k - 1)[k - 1])
+            ids, dists = ids[candidates], dists[candidates]
+        order = np.lexsort((ids.astype(str), dists))[:k]
+        return [(self.entities[ids[i]], float(dists[i])) for i in order]
 
     def within(self, geometry_wgs: BaseGeometry, layers: tuple[Layer, ...],
                radius_m: float = 0.0) -> list[tuple[Entity, float]]:
