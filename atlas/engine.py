@@ -229,8 +229,8 @@ class Atlas:
             frame = self.metric[layer]
             idx = frame.sindex.query(shape, predicate="dwithin", distance=radius_m) if radius_m \
                 else frame.sindex.query(shape, predicate="intersects")
-            for i in idx:
-                found.append((self.entities[frame.index[i]], float(frame.geometry.iloc[i].distance(shape))))
+            dists = shapely.distance(frame.geometry.array[idx], shape)
+            found += [(self.entities[frame.index[i]], float(d)) for i, d in zip(idx, dists)]
         found.sort(key=lambda pair: (pair[1], pair[0].id))
         return found
 
