@@ -140,6 +140,7 @@ def test_copy_link_puts_the_view_url_on_the_clipboard(browser, base_url):
         page = context.new_page()
         page.goto(base_url + "/?industry=graphene")
         page.wait_for_selector("body[data-ready=true]", state="attached")
+        page.wait_for_function("location.search.includes('z=')")  # the map has settled
         page.click("#share")
         page.wait_for_selector("#share-status:has-text('已复制')")
         copied = page.evaluate("navigator.clipboard.readText()")
