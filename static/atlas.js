@@ -16,7 +16,6 @@
     zones: { color: "#5f3dc4", weight: 2, fillColor: "#7950f2", fillOpacity: 0.18 },
     parks: { color: "#2b8a3e", weight: 1.5, fillColor: "#40c057", fillOpacity: 0.3 },
   };
-  var POINT_COLOR = { platforms: "#1971c2", incubators: "#c2255c" };
   var LEVEL_RADIUS = { national: 9, provincial: 8, quanzhou: 7, jinjiang: 6 };
   var PENDING = { planned: true, under_construction: true };
   var LIST_MAX = 500;  // the map shows every match; the list stops here and says how many more
@@ -42,8 +41,9 @@
     return style;
   }
 
-  function pointStyle(props) {
-    var color = POINT_COLOR[props.layer] || "#495057";
+  /* Colour by group of kinds (atlas/maps/style.py), size by level, dashed when pending or approximate. */
+  function pointStyle(props, cfg) {
+    var color = cfg.kindColours[props.kind] || "#495057";
     var pending = PENDING[props.status];
     return {
       radius: LEVEL_RADIUS[props.level] || 6,
@@ -276,7 +276,7 @@
         var layer;
         if (f.geometry.type === "Point") {
           var ll = [f.geometry.coordinates[1], f.geometry.coordinates[0]];
-          layer = L.circleMarker(ll, pointStyle(p));
+          layer = L.circleMarker(ll, pointStyle(p, cfg));
           points.push(layer);
         } else {
           layer = L.geoJSON(f, { style: function () { return pendingStyle(STYLE.parks, p); } });
@@ -369,7 +369,7 @@
       : pendingStyle(STYLE[p.layer] || STYLE.parks, p);
     var layer = L.geoJSON(feature, {
       style: function () { return style; },
-      pointToLayer: function (f, ll) { return L.circleMarker(ll, pointStyle(p)); },
+      pointToLayer: function (f, ll) { return L.circleMarker(ll, pointStyle(p, cfg)); },
     }).addTo(map);
     layer.eachLayer(function (l) { bindLabels(l, p, cfg); });
     var bounds = layer.getBounds();

@@ -44,6 +44,7 @@ UI: dict[str, tuple[str, str]] = {
     "not_found": ("未找到", "Not found"),
     "back": ("返回地图", "Back to the map"),
     "legend": ("图例", "Legend"),
+    "level_note": ("点越大级别越高（国家级最大）", "Bigger dot = higher level (national largest)"),
     "planned_note": ("虚线/空心 = 规划中或在建", "Dashed / hollow = planned or under construction"),
     "lang_switch": ("English", "中文"),
     "in_corridor": ("位于走廊带内", "Within the corridor band"),

@@ -13,6 +13,7 @@ from atlas.engine import Entity
 from atlas.filters import FACETS, FILTERABLE_LAYERS
 from atlas.maps.assets import CLUSTER_CSS, CLUSTER_JS
 from atlas.maps.render import map_shell
+from atlas.maps.style import POINT_GROUPS, kind_colours
 from atlas.vocab import LABELS, POINT_LAYERS, Industry, Kind, Layer, Level, Status
 from atlas.web.browse import display, map_feature, profile_url
 from atlas.web.deps import AtlasDep
@@ -21,6 +22,7 @@ from atlas.web.i18n import Lang, field, label, t
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=REPO_ROOT / "templates")
 templates.env.globals.update(t=t, label=label, field=field, profile_url=profile_url,
+                             point_groups=POINT_GROUPS, kind_colours=kind_colours(),
                              cluster_js=[u for _, u in CLUSTER_JS],
                              cluster_css=[u for _, u in CLUSTER_CSS])
 
