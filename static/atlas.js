@@ -79,10 +79,13 @@
     layer.bindPopup(function () { return popupNode(props, cfg); });
   }
 
+  /* Fetch JSON; a 4xx/5xx rejects with the server's problem detail as the message. */
   function fetchJSON(url) {
     return fetch(url, { headers: { Accept: "application/json" } }).then(function (r) {
-      if (!r.ok) throw new Error(url + " answered " + r.status);
-      return r.json();
+      if (r.ok) return r.json();
+      return r.json().catch(function () { return {}; }).then(function (problem) {
+        throw new Error(problem.detail || url + " answered " + r.status);
+      });
     });
   }
 
@@ -303,8 +306,19 @@
         renderList(data.features);
         renderMap(data.features);
         if (state.sel && markers[state.sel]) select(state.sel, false);
+        showError("");
+        document.body.dataset.ready = "true";
+      }).catch(function (err) {
+        if (seq !== requestSeq) return;
+        showError(err.message);  // e.g. a hand-edited link with an unknown filter value
         document.body.dataset.ready = "true";
       });
+    }
+
+    function showError(message) {
+      var box = document.getElementById("load-error");
+      box.textContent = message ? cfg.text.loadError + " " + message : "";
+      box.hidden = !message;
     }
 
     var form = document.getElementById("filters");

@@ -52,6 +52,7 @@ UI: dict[str, tuple[str, str]] = {
     "print": ("打印", "Print"),
     "share": ("复制本视图链接", "Copy link to this view"),
     "copied": ("已复制", "Copied"),
+    "load_error": ("无法按此筛选加载：", "Could not load this selection:"),
     "show_filters": ("筛选与列表", "Filters & list"),
     "list_more": ("另有 {n} 项未列出，请缩小筛选范围", "{n} more not listed: narrow the filters"),
 }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.templating import Jinja2Templates
 
@@ -28,7 +28,12 @@ templates.env.globals.update(t=t, label=label, field=field, profile_url=profile_
 
 PROFILE_LAYERS = {"platforms": Layer.platforms, "parks": Layer.parks,
                   "incubators": Layer.incubators, "zones": Layer.zones, "towns": Layer.towns}
-LangQuery = Annotated[Lang, Query()]
+def page_lang(lang: Annotated[str, Query(description="zh (default) or en")] = "zh") -> Lang:
+    """The page language; anything but ``en`` shows Chinese (a page never fails on ``lang``)."""
+    return "en" if lang == "en" else "zh"
+
+
+LangQuery = Annotated[Lang, Depends(page_lang)]
 
 
 def facet_options(atlas, lang: Lang) -> dict[str, list[tuple[str, str]]]:
@@ -62,7 +67,7 @@ def healthz(atlas: AtlasDep) -> dict:
 
 
 @router.get("/", response_class=HTMLResponse)
-def index(request: Request, atlas: AtlasDep, lang: LangQuery = "zh") -> HTMLResponse:
+def index(request: Request, atlas: AtlasDep, lang: LangQuery) -> HTMLResponse:
     """The atlas: map, filters, list and counts (the browser loads data for the URL's filters)."""
     selected = {f: request.query_params.getlist(f) for f in FACETS}
     return templates.TemplateResponse(request, "index.html", {
@@ -90,14 +95,14 @@ def _profile(request: Request, atlas, entity: Entity | None, lang: Lang) -> HTML
 
 
 @router.get("/corridor", response_class=HTMLResponse)
-def corridor_profile(request: Request, atlas: AtlasDep, lang: LangQuery = "zh") -> HTMLResponse:
+def corridor_profile(request: Request, atlas: AtlasDep, lang: LangQuery) -> HTMLResponse:
     ids = list(atlas.frames[Layer.corridor].index)
     return _profile(request, atlas, atlas.entity(ids[0]) if ids else None, lang)
 
 
 @router.get("/{layer}/{entity_id}", response_class=HTMLResponse)
 def profile(request: Request, atlas: AtlasDep, layer: str, entity_id: str,
-            lang: LangQuery = "zh") -> HTMLResponse:
+            lang: LangQuery) -> HTMLResponse:
     """Profile page of an entity; 404 page when the layer or id is unknown."""
     entity = atlas.entity(entity_id)
     if layer not in PROFILE_LAYERS or entity is None or entity.layer != PROFILE_LAYERS[layer]:

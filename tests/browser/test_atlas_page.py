@@ -147,3 +147,18 @@ def test_copy_link_puts_the_view_url_on_the_clipboard(browser, base_url):
         assert copied == page.evaluate("location.href") and "industry=graphene" in copied
     finally:
         context.close()
+
+
+def test_a_broken_link_shows_what_is_wrong(browser, base_url):
+    """A hand-edited link with an unknown filter value explains itself instead of a blank map."""
+    context, watched = watched_page(browser, base_url)
+    try:
+        page = watched.open("/?kind=spaceport&lang=fr")
+        message = page.inner_text("#load-error")
+        assert message.startswith("无法按此筛选加载") and "kind" in message
+        assert page.locator(".leaflet-control-layers").count() == 1  # the map itself still works
+        # the failed request is the only console error: the page reports it to the user above
+        assert len(watched.errors) == 1 and "400" in watched.errors[0]
+        assert watched.foreign == []
+    finally:
+        context.close()
