@@ -381,6 +381,13 @@
     var p = feature.properties;
     var style = p.layer === "platforms" || p.layer === "incubators" ? null
       : pendingStyle(STYLE[p.layer] || STYLE.parks, p);
+    // The entity's ancestors (park, zone, corridor) drawn faintly for context, linked to their pages.
+    cfg.context.forEach(function (ancestor) {
+      var a = ancestor.properties;
+      L.geoJSON(ancestor, { style: function () {
+        return Object.assign(pendingStyle(STYLE[a.layer] || STYLE.parks, a), { fillOpacity: 0.08, opacity: 0.6 });
+      } }).eachLayer(function (l) { bindLabels(l, a, cfg); }).addTo(map);
+    });
     var layer = L.geoJSON(feature, {
       style: function () { return style; },
       pointToLayer: function (f, ll) { return L.circleMarker(ll, pointStyle(p, cfg)); },

@@ -91,6 +91,7 @@ def _profile(request: Request, atlas, entity: Entity | None, lang: Lang) -> HTML
         "shell": map_shell(atlas.settings, zoom=14), "ancestors": atlas.ancestors(entity.id),
         "children": atlas.children(entity.id), "nearby": nearby, "peers": peers,
         "feature": map_feature(atlas, entity, lang),
+        "context": [map_feature(atlas, a, lang) for a in atlas.ancestors(entity.id)],
     })
 
 
