@@ -93,6 +93,13 @@ def test_profile_opens_from_a_popup(atlas_page, artifacts):
     assert urlparse(page.url).path == "/platforms/cas-quanzhou-equipment-institute"
     assert "泉州装备制造研究所" in page.inner_text("h1")
     assert "三创园" in page.inner_text(".crumbs")
+    opened = page.evaluate("""() => {
+        const cfg = JSON.parse(document.getElementById('atlas-config').textContent);
+        let n = 0;
+        window[cfg.map].eachLayer(l => { if (l.feature && l.getPopup && l.getPopup()) { l.openPopup(); n++; } });
+        return n; }""")
+    assert opened >= 4  # the institute, its park, zone and corridor
+    assert page.locator(".leaflet-popup-content .popup-name").count() >= 1
     page.screenshot(path=artifacts / "profile.png", full_page=True)
 
 
