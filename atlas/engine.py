@@ -29,7 +29,6 @@ from atlas.storage import Storage
 from atlas.validate import InvalidDataError, validate
 from atlas.vocab import POINT_LAYERS, Layer
 
-AREA_LAYERS: tuple[Layer, ...] = (Layer.towns, Layer.zones, Layer.parks)
 _TO_METRIC = Transformer.from_crs(WGS84, METRIC_CRS, always_xy=True)
 """Built once: creating a transformer per call costs milliseconds."""
 

@@ -25,11 +25,6 @@ class LabelledEnum(StrEnum):
     def label(self) -> Label:
         return LABELS[type(self).__name__][self.value]
 
-    @classmethod
-    def labels(cls) -> dict[str, Label]:
-        """Map each value to its label, in declaration order."""
-        return {m.value: m.label for m in cls}
-
 
 class Status(LabelledEnum):
     operating = "operating"

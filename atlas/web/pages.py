@@ -14,7 +14,8 @@ from atlas.filters import FACETS, FILTERABLE_LAYERS
 from atlas.maps.assets import CLUSTER_CSS, CLUSTER_JS
 from atlas.maps.render import map_shell
 from atlas.maps.style import POINT_GROUPS, kind_colours
-from atlas.vocab import LABELS, POINT_LAYERS, Industry, Kind, Layer, Level, Status
+from atlas.vocab import (INDUSTRY_GROUP, POINT_LAYERS, Industry, IndustryGroup, Kind,
+                         Layer, Level, Status)
 from atlas.web.browse import display, map_feature, profile_url
 from atlas.web.deps import AtlasDep
 from atlas.web.i18n import Lang, field, label, t
@@ -40,6 +41,7 @@ def facet_options(atlas, lang: Lang) -> dict[str, list[tuple[str, str]]]:
     """(value, label) choices for each facet of the filter form."""
     kinds = sorted({e.props["kind"] for e in atlas.entities.values() if e.layer in FILTERABLE_LAYERS},
                    key=list(Kind).index)
+
     def name(entity_id: str) -> str:
         return field(atlas.entities[entity_id].props, "name", lang)[0]
 
@@ -51,6 +53,14 @@ def facet_options(atlas, lang: Lang) -> dict[str, list[tuple[str, str]]]:
         "town": [(z, name(z)) for z in atlas.frames[Layer.towns].index],
         "status": [(v.value, label("Status", v.value, lang)) for v in Status],
     }
+
+
+def industry_groups(lang: Lang) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The industry choices under the plan's four groups (chapter 四), for <optgroup>s."""
+    return [(label("IndustryGroup", group.value, lang),
+             [(i.value, label("Industry", i.value, lang)) for i in Industry
+              if INDUSTRY_GROUP[i] is group])
+            for group in IndustryGroup]
 
 
 @router.get("/favicon.ico")
@@ -72,8 +82,9 @@ def index(request: Request, atlas: AtlasDep, lang: LangQuery) -> HTMLResponse:
     selected = {f: request.query_params.getlist(f) for f in FACETS}
     return templates.TemplateResponse(request, "index.html", {
         "lang": lang, "atlas": atlas, "shell": map_shell(atlas.settings),
-        "options": facet_options(atlas, lang), "selected": selected,
-        "q": request.query_params.get("q", ""), "layer_labels": LABELS["Layer"],
+        "options": facet_options(atlas, lang), "industry_groups": industry_groups(lang),
+        "selected": selected,
+        "q": request.query_params.get("q", ""),
     })
 
 
