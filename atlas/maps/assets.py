@@ -23,6 +23,7 @@ MOUNTS: dict[str, str] = {
     "fontawesome": "@fortawesome/fontawesome-free",
     "markercluster": "leaflet.markercluster/dist",
     "awesome-markers": "leaflet.awesome-markers/dist",
+    "swagger-ui": "swagger-ui-dist",
 }
 """URL name under ``/static/vendor/`` -> folder inside ``vendor/node_modules``."""
 

@@ -12,7 +12,7 @@ from atlas.maps.assets import URL_PREFIX, use_offline_assets, vendor_dirs
 from atlas.maps.render import map_shell
 from atlas.storage import Storage
 from atlas.storage.geojson import GeoJSONStorage
-from atlas.web import api, browse, ogc, pages
+from atlas.web import api, browse, docs, ogc, pages
 from atlas.web.errors import install_error_handlers
 
 
@@ -25,7 +25,7 @@ def create_app(settings: Settings | None = None, storage: Storage | None = None)
     map_shell(settings)  # fails early on a basemap configuration that cannot work
 
     app = FastAPI(title="晋江科创地图 Jinjiang Innovation Atlas", version="0.1.0",
-                  docs_url="/docs", redoc_url=None)
+                  docs_url=None, redoc_url=None)
     app.state.settings = settings
     app.state.storage = storage
     app.state.atlas = atlas
@@ -37,5 +37,6 @@ def create_app(settings: Settings | None = None, storage: Storage | None = None)
     app.include_router(browse.router)
     app.include_router(api.router)
     app.include_router(ogc.router)
+    app.include_router(docs.router)
     app.include_router(pages.router)
     return app

@@ -131,13 +131,14 @@ def test_usable_at_375px(browser, base_url, artifacts):
 
 
 def test_api_and_ogc_html_pages_load_cleanly(atlas_page, artifacts):
-    """The query-answer map and the OGC HTML pages: no foreign request, no console error."""
+    """The query-answer map, the OGC HTML pages and Swagger UI: no foreign request, no console error."""
     page = atlas_page.page
-    for path, name in (("/api/locate?lon=118.5330&lat=24.7660&f=html", "api-locate"),
-                       ("/ogc/collections/platforms/items?f=html&limit=5", "ogc-items")):
+    for path, name, heading in (("/api/locate?lon=118.5330&lat=24.7660&f=html", "api-locate", "h1"),
+                                ("/ogc/collections/platforms/items?f=html&limit=5", "ogc-items", "h1"),
+                                ("/docs", "swagger", ".swagger-ui .title")):
         page.goto(atlas_page.base_url + path)
         page.wait_for_load_state("networkidle")
-        assert page.locator("h1").count() == 1
+        page.wait_for_selector(heading)
         page.screenshot(path=artifacts / f"{name}.png")
 
 
