@@ -17,12 +17,13 @@ import numpy as np
 import pandas as pd
 import shapely
 from pyproj import Transformer
-from shapely.geometry import Point
+from shapely.geometry import Point, shape
 from shapely.geometry.base import BaseGeometry
 
 from atlas.config import Settings
 from atlas.crs import METRIC_CRS, WGS84
 from atlas.loader import read_collections
+from atlas.model import LAYER_MODELS
 from atlas.search import SearchIndex
 from atlas.spatial import corridor_band, to_metric
 from atlas.storage import Storage
@@ -81,6 +82,7 @@ class Atlas:
     city: BaseGeometry
     entities: dict[str, Entity] = field(default_factory=dict)
     parent: dict[str, str | None] = field(default_factory=dict)
+    child_ids: dict[str, list[str]] = field(default_factory=dict)
     index: SearchIndex | None = None
 
     # ------------------------------------------------------------------ build
@@ -91,7 +93,7 @@ class Atlas:
         report = validate(collections, settings.corridor_width_m, settings.coast_tolerance_m)
         if not report.ok:
             raise InvalidDataError(report)
-        frames = {layer: _frame(collections[layer]) for layer in Layer}
+        frames = {layer: _frame(layer, collections[layer]) for layer in Layer}
         metric = {layer: to_metric(frame) for layer, frame in frames.items()}
         for frame in (*frames.values(), *metric.values()):
             frame.sindex  # build the STRtrees now, not on the first request
@@ -107,7 +109,11 @@ class Atlas:
         return atlas
 
     def _build_entities(self) -> None:
-        """One Entity per feature, with its town, zones and corridor membership (vectorised)."""
+        """One Entity per feature, with its town, zones and corridor membership (vectorised).
+
+        ``zones`` lists a park's linked zone first, then the zones the feature lies in, so
+        filters, exports and the OGC API all give the same answer.
+        """
         for layer in Layer:
             wgs, met = self.frames[layer], self.metric[layer]
             anchors = met.geometry.representative_point().values
@@ -116,10 +122,12 @@ class Atlas:
             in_band = shapely.intersects(self.band, met.geometry.values)
             records = wgs.drop(columns="geometry").to_dict("records")
             for i, (eid, props, geom) in enumerate(zip(wgs.index, records, wgs.geometry)):
+                props = {k: _plain(v) for k, v in props.items()}
+                linked = [props["zone"]] if props.get("zone") else []
                 self.entities[eid] = Entity(
-                    eid, layer, {k: _plain(v) for k, v in props.items()}, geom,
+                    eid, layer, props, geom,
                     town=towns[i][0] if towns[i] and layer in ENTITY_LAYERS else None,
-                    zones=tuple(z for z in zones[i] if z != eid),
+                    zones=tuple(z for z in dict.fromkeys([*linked, *zones[i]]) if z != eid),
                     in_corridor=bool(in_band[i]),
                 )
 
@@ -144,6 +152,8 @@ class Atlas:
             if e.layer in (Layer.zones, Layer.parks, *POINT_LAYERS) and parent is None and e.in_corridor:
                 parent = corridor_ids[0] if corridor_ids else None
             self.parent[e.id] = parent
+            if parent:
+                self.child_ids.setdefault(parent, []).append(e.id)
 
     # ------------------------------------------------------------- lookups
     def entity(self, entity_id: str) -> Entity | None:
@@ -151,7 +161,7 @@ class Atlas:
 
     def children(self, entity_id: str) -> list[Entity]:
         """Entities whose parent is ``entity_id``."""
-        return [self.entities[c] for c, p in self.parent.items() if p == entity_id]
+        return [self.entities[c] for c in self.child_ids.get(entity_id, [])]
 
     def ancestors(self, entity_id: str) -> list[Entity]:
         """Parent, grandparent, … up to the corridor (nearest first)."""
@@ -163,7 +173,7 @@ class Atlas:
             current = self.parent.get(current)
         return chain
 
-    def search(self, query: str, limit: int = 50) -> list[Entity]:
+    def search(self, query: str, limit: int | None = 50) -> list[Entity]:
         """Entities of the browsable layers whose names match ``query``, best first."""
         return [self.entities[i] for i in self.index.search(query, limit)] if self.index else []
 
@@ -234,8 +244,18 @@ class Atlas:
         return found
 
 
-def _frame(collection: dict) -> gpd.GeoDataFrame:
-    frame = gpd.GeoDataFrame.from_features(collection["features"], crs=WGS84)
+def _frame(layer: Layer, collection: dict) -> gpd.GeoDataFrame:
+    """A layer as a GeoDataFrame indexed by id, every property filled in by the layer's model.
+
+    Going through the model gives every feature every field (defaults included), so an
+    optional list left out of some features is ``[]``, not NaN; an empty layer keeps its
+    columns.
+    """
+    model = LAYER_MODELS[layer]
+    records = [{**model.model_validate(f["properties"]).model_dump(mode="json"),
+                "geometry": shape(f["geometry"])} for f in collection["features"]]
+    frame = gpd.GeoDataFrame(records, columns=[*model.model_fields, "geometry"],
+                             geometry="geometry", crs=WGS84)
     return frame.set_index("id", drop=False)
 
 

@@ -6,10 +6,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from atlas.engine import Atlas, Entity
-from atlas.vocab import POINT_LAYERS, Layer
-
-FILTERABLE_LAYERS: tuple[Layer, ...] = (Layer.parks, *POINT_LAYERS)
-"""Layers the facet filters select from (zones, corridor and towns are the frame)."""
+from atlas.vocab import CARRIER_LAYERS
 
 FACETS = ("kind", "level", "industry", "zone", "town", "status")
 
@@ -32,30 +29,25 @@ class EntityFilter:
         return ((not self.kind or p["kind"] in self.kind)
                 and (not self.level or p.get("level") in self.level)
                 and (not self.industry or any(i in self.industry for i in p.get("industries", [])))
-                and (not self.zone or any(z in self.zone for z in _zones_of(entity)))
+                and (not self.zone or any(z in self.zone for z in entity.zones))
                 and (not self.town or entity.town in self.town)
                 and (not self.status or p["status"] in self.status))
 
     def apply(self, atlas: Atlas) -> list[Entity]:
         """Matching entities: search order when there is a query, else by layer then id."""
         if self.q:
-            candidates = [e for e in atlas.search(self.q, limit=1000) if e.layer in FILTERABLE_LAYERS]
+            candidates = [e for e in atlas.search(self.q, limit=None) if e.layer in CARRIER_LAYERS]
         else:
-            candidates = sorted((e for e in atlas.entities.values() if e.layer in FILTERABLE_LAYERS),
-                                key=lambda e: (FILTERABLE_LAYERS.index(e.layer), e.id))
+            candidates = sorted((e for e in atlas.entities.values() if e.layer in CARRIER_LAYERS),
+                                key=lambda e: (CARRIER_LAYERS.index(e.layer), e.id))
         return [e for e in candidates if self.matches(e)]
-
-
-def _zones_of(entity: Entity) -> list[str]:
-    linked = [entity.props["zone"]] if entity.props.get("zone") else []
-    return list(dict.fromkeys([*linked, *entity.zones]))
 
 
 def counts(entities: list[Entity]) -> dict[str, dict[str, int]]:
     """How many of ``entities`` fall in each zone (or none) and each kind."""
     by_zone: Counter[str] = Counter()
     for e in entities:
-        for zone in _zones_of(e) or ["none"]:
+        for zone in e.zones or ["none"]:
             by_zone[zone] += 1
     by_kind = Counter(e.props["kind"] for e in entities)
     return {"zone": dict(sorted(by_zone.items())), "kind": dict(sorted(by_kind.items()))}

@@ -12,7 +12,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from atlas.vocab import Industry, Kind, Layer, Level, Precision, Status, TorchGrade
+from atlas.vocab import (CARRIER_LAYERS, Industry, Kind, Layer, Level, Precision, Status,
+                         TorchGrade)
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$")]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
@@ -87,11 +88,9 @@ LAYER_MODELS: dict[Layer, type[FeatureProps]] = {
     Layer.incubators: IncubatorProps,
 }
 
-_CARRIERS = (Layer.parks, Layer.platforms, Layer.incubators)
-
 LINKS: dict[tuple[Layer, str], tuple[Layer, ...]] = {
-    (Layer.corridor, "nodes"): _CARRIERS,
-    (Layer.zones, "pivots"): _CARRIERS,
+    (Layer.corridor, "nodes"): CARRIER_LAYERS,
+    (Layer.zones, "pivots"): CARRIER_LAYERS,
     (Layer.parks, "zone"): (Layer.zones,),
     (Layer.platforms, "host_park"): (Layer.parks,),
     (Layer.incubators, "host_park"): (Layer.parks,),

@@ -61,8 +61,9 @@ class SearchIndex:
         """``names`` maps entity id to (name_zh, name_en, aliases)."""
         self._keys = {eid: entity_keys(*name) for eid, name in names.items()}
 
-    def search(self, query: str, limit: int = 50) -> list[str]:
-        """Ids whose names match ``query``, best first (exact, then prefix, then substring)."""
+    def search(self, query: str, limit: int | None = 50) -> list[str]:
+        """Ids whose names match ``query``, best first (exact, then prefix, then substring);
+        at most ``limit`` of them (None: all)."""
         q = normalise(query)
         if not q:
             return []

@@ -278,3 +278,6 @@ LAYER_GEOMETRY: dict[Layer, frozenset[str]] = {
 
 POINT_LAYERS: tuple[Layer, ...] = (Layer.platforms, Layer.incubators)
 """Layers whose features are the atlas's 'entities near a place'."""
+
+CARRIER_LAYERS: tuple[Layer, ...] = (Layer.parks, *POINT_LAYERS)
+"""The plan's carriers (载体): what filters select, links point to, and towns/zones contain."""

@@ -166,3 +166,15 @@ def test_no_value_of_any_parameter_is_a_server_error(client, endpoint):
             assert response.status_code < 500, (name, value, response.text)
             if response.status_code >= 400:
                 assert response.headers["content-type"] == "application/problem+json"
+
+
+@pytest.mark.parametrize("url", [
+    "/api/locate?lon=118.5&lat=90&crs=gcj02",            # datum formulas undefined at the pole
+    "/api/locate?lon=90&lat=118.5&crs=gcj02",            # ... also when trying the swapped order
+    "/api/nearest?lon=0&lat=-90&crs=bd09",
+    "/ogc/collections/platforms/items?limit=" + "1" * 4400,   # longer than Python's int limit
+    "/ogc/collections/platforms/items?offset=" + "9" * 5000,
+])
+def test_extreme_values_are_client_errors(client, url):
+    response = client.get(url)
+    assert 400 <= response.status_code < 500, response.text

@@ -5,9 +5,12 @@ from __future__ import annotations
 import json
 
 import pytest
+from fastapi.testclient import TestClient
 
+from atlas.config import Settings
 from atlas.storage.geojson import GeoJSONStorage
 from atlas.vocab import Layer
+from atlas.web.app import create_app
 
 
 def test_version_changes_when_a_layer_changes(data_copy):
@@ -35,3 +38,22 @@ def test_healthz_reports_the_data_version(client, app):
     assert body["status"] == "ok"
     assert body["data_version"] == app.state.storage.version()
     assert body["features"]["towns"] == 19
+
+
+def test_an_empty_layer_loads_and_answers(data_copy):
+    GeoJSONStorage(data_copy).write_layer(Layer.incubators, {"type": "FeatureCollection",
+                                                              "features": []})
+    client = TestClient(create_app(Settings(data_dir=data_copy, tiles="none")))
+    assert client.get("/healthz").json()["features"]["incubators"] == 0
+    assert client.get("/ogc/collections/incubators/items").json()["numberMatched"] == 0
+    assert client.get("/api/entities?kind=incubator").json()["numberMatched"] == 0
+
+
+def test_optional_lists_left_out_of_some_features_read_as_empty(data_copy):
+    storage = GeoJSONStorage(data_copy)
+    fc = storage.read_layer(Layer.platforms)
+    del fc["features"][0]["properties"]["industries"]
+    storage.write_layer(Layer.platforms, fc)
+    client = TestClient(create_app(Settings(data_dir=data_copy, tiles="none")))
+    assert client.get("/api/entities?industry=food").status_code == 200
+    assert client.get("/export.csv?industry=food").status_code == 200

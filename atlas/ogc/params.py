@@ -27,7 +27,8 @@ LIMIT_MAX = 10_000
 """Page size: default and maximum; a larger ``limit`` is clamped to it (``REQ_fc-limit-response-1``)."""
 
 BBox = tuple[float, float, float, float]
-_INTEGER = re.compile(r"[+-]?[0-9]+")
+_INTEGER = re.compile(r"[+-]?[0-9]{1,18}")
+"""At most 18 digits: enough for any page, and far below Python's int-parsing limit."""
 
 
 @dataclass(frozen=True)
@@ -72,7 +73,7 @@ def parse_bbox(text: str) -> BBox:
 def parse_int(name: str, text: str, minimum: int) -> int:
     """A decimal integer of at least ``minimum``."""
     if not _INTEGER.fullmatch(text.strip()):
-        raise invalid(f"{name} must be an integer (got {text!r})")
+        raise invalid(f"{name} must be an integer of at most 18 digits (got {text[:40]!r})")
     value = int(text)
     if value < minimum:
         raise invalid(f"{name} must be at least {minimum} (got {value})")

@@ -19,10 +19,7 @@ import numpy as np
 
 from atlas.engine import Atlas
 from atlas.ogc.schema import non_null, property_schema
-from atlas.vocab import LAYER_KINDS, Kind, Layer
-
-CONTEXT_LAYERS: tuple[Layer, ...] = (Layer.parks, Layer.platforms, Layer.incubators)
-"""Layers whose features get (and can be filtered on) their derived town and zones."""
+from atlas.vocab import CARRIER_LAYERS, LAYER_KINDS, Kind, Layer
 
 Matcher = Callable[[Atlas, gpd.GeoDataFrame, str], np.ndarray]
 """(atlas, layer frame, value) -> boolean mask over the frame's rows."""
@@ -61,8 +58,7 @@ def _in_town(atlas: Atlas, frame: gpd.GeoDataFrame, value: str) -> np.ndarray:
 
 
 def _in_zone(atlas: Atlas, frame: gpd.GeoDataFrame, value: str) -> np.ndarray:
-    return _equals("zone")(atlas, frame, value) | np.fromiter(
-        (value in atlas.entities[i].zones for i in frame.index), bool, len(frame))
+    return np.fromiter((value in atlas.entities[i].zones for i in frame.index), bool, len(frame))
 
 
 def _ids(atlas: Atlas, layer: Layer, title: str) -> dict[str, Any]:
@@ -81,7 +77,7 @@ def queryables(atlas: Atlas, layer: Layer) -> dict[str, Queryable]:
                                "description": "Matches features whose industries include it"},
                   _contains("industries")),
     ]
-    if layer in CONTEXT_LAYERS:
+    if layer in CARRIER_LAYERS:
         found += [
             Queryable("town", _ids(atlas, Layer.towns, "Town or subdistrict the feature lies in"),
                       _in_town),
@@ -93,7 +89,7 @@ def queryables(atlas: Atlas, layer: Layer) -> dict[str, Queryable]:
 
 def context(atlas: Atlas, layer: Layer, feature_id: str) -> dict[str, Any]:
     """The derived properties written into a feature of ``layer`` (empty outside the carriers)."""
-    if layer not in CONTEXT_LAYERS:
+    if layer not in CARRIER_LAYERS:
         return {}
     entity = atlas.entities[feature_id]
     return {"town": entity.town, "zones": list(entity.zones)}

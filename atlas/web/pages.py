@@ -10,11 +10,11 @@ from fastapi.templating import Jinja2Templates
 
 from atlas.config import REPO_ROOT
 from atlas.engine import Entity
-from atlas.filters import FACETS, FILTERABLE_LAYERS
+from atlas.filters import FACETS
 from atlas.maps.assets import CLUSTER_CSS, CLUSTER_JS
 from atlas.maps.render import map_shell
 from atlas.maps.style import POINT_GROUPS, kind_colours
-from atlas.vocab import (INDUSTRY_GROUP, POINT_LAYERS, Industry, IndustryGroup, Kind,
+from atlas.vocab import (CARRIER_LAYERS, INDUSTRY_GROUP, POINT_LAYERS, Industry, IndustryGroup, Kind,
                          Layer, Level, Status)
 from atlas.web.browse import display, map_feature, profile_url
 from atlas.web.deps import AtlasDep
@@ -39,7 +39,7 @@ LangQuery = Annotated[Lang, Depends(page_lang)]
 
 def facet_options(atlas, lang: Lang) -> dict[str, list[tuple[str, str]]]:
     """(value, label) choices for each facet of the filter form."""
-    kinds = sorted({e.props["kind"] for e in atlas.entities.values() if e.layer in FILTERABLE_LAYERS},
+    kinds = sorted({e.props["kind"] for e in atlas.entities.values() if e.layer in CARRIER_LAYERS},
                    key=list(Kind).index)
 
     def name(entity_id: str) -> str:

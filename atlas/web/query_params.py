@@ -118,15 +118,21 @@ def _city_bounds(atlas: Atlas) -> tuple[float, float, float, float]:
     return tuple(atlas.frames[Layer.boundary].total_bounds)
 
 
-def _covered(atlas: Atlas, wgs: BaseGeometry) -> BaseGeometry | None:
-    """``wgs`` clipped near the city, or None when it stays beyond :data:`COVERAGE_M`."""
+def _covered(atlas: Atlas, given: BaseGeometry, crs: InputCRS) -> BaseGeometry | None:
+    """``given`` (in ``crs``) clipped near the city and converted to WGS-84, or None when it
+    stays beyond :data:`COVERAGE_M`.
+
+    Clipping comes first: the datum shift is under 0.01° here, and the GCJ-02/BD-09
+    formulas are undefined far away (at the poles they fail outright).
+    """
     west, south, east, north = _city_bounds(atlas)
     frame = shapely.box(west - CLIP_DEGREES, south - CLIP_DEGREES,
                         east + CLIP_DEGREES, north + CLIP_DEGREES)
-    clipped = wgs if frame.contains(wgs) else wgs.intersection(frame)
+    clipped = given if frame.contains(given) else given.intersection(frame)
     if clipped.is_empty:
         return None
-    return clipped if atlas.city.distance(atlas.to_metric(clipped)) <= COVERAGE_M else None
+    wgs = geometry_to_wgs84(clipped, crs)
+    return wgs if atlas.city.distance(atlas.to_metric(wgs)) <= COVERAGE_M else None
 
 
 def _range_problem(geom: BaseGeometry) -> str | None:
@@ -150,10 +156,10 @@ def checked_geometry(atlas: Atlas, given: BaseGeometry, crs: InputCRS, param: st
     Raises 400 for out-of-range or swapped coordinates and 422 for places
     farther than :data:`COVERAGE_M` beyond the city outline.
     """
-    if _range_problem(given) is None and (wgs := _covered(atlas, geometry_to_wgs84(given, crs))):
+    if _range_problem(given) is None and (wgs := _covered(atlas, given, crs)):
         return wgs
     swapped = shapely.transform(given, lambda xy: xy[:, ::-1])
-    if _range_problem(swapped) is None and _covered(atlas, geometry_to_wgs84(swapped, crs)):
+    if _range_problem(swapped) is None and _covered(atlas, swapped, crs):
         raise ApiError(400, f"{param}: {_show(given)} looks like lat/lon swapped: give the "
                             "longitude first (x, about 118.5 in Jinjiang), then the latitude "
                             "(y, about 24.7)")
