@@ -22,16 +22,11 @@ from atlas.config import Settings
 from atlas.crs import InputCRS, geometry_from_wgs84
 from atlas.engine import Entity
 from atlas.maps.render import JINJIANG_CENTRE, MapParts, render_parts, tile_layers
-from atlas.vocab import Layer
+from atlas.maps.style import AREA_STYLES, QUERY_COLOUR, kind_colours
 
 COORD_DIGITS = 7
 """Decimal places of output degrees (about 1 cm)."""
 
-LAYER_COLOURS: dict[Layer, str] = {
-    Layer.towns: "#7f8c8d", Layer.corridor: "#e67e22", Layer.zones: "#8e44ad",
-    Layer.parks: "#27ae60", Layer.platforms: "#2c7fb8", Layer.incubators: "#d95f0e",
-}
-QUERY_COLOUR = "#c0392b"
 
 
 @dataclass(frozen=True)
@@ -134,11 +129,20 @@ def _draw(fmap: folium.Map, geom: BaseGeometry, colour: str, tooltip: str, dashe
                    tooltip=folium.Tooltip(tooltip)).add_to(fmap)
 
 
-def answer_map(answer: Answer, out_crs: InputCRS, settings: Settings) -> MapParts:
+def _colour(entity: Entity) -> str:
+    """The entity's colour on the atlas: its kind group for points, its layer's line otherwise."""
+    return kind_colours().get(entity.props["kind"]) or \
+        AREA_STYLES.get(entity.layer.value, {}).get("color", "#333333")
+
+
+def answer_map(answer: Answer, settings: Settings) -> MapParts:
     """A Folium map of the query shape and every entity in the answer, fitted to them.
 
-    Every data string passes :func:`safe_text` before it reaches folium.
+    Drawn on the basemap's datum (``settings.tiles_datum``), whatever ``out_crs`` the
+    answer's numbers use.  Every data string passes :func:`safe_text` before it reaches
+    folium.
     """
+    datum = InputCRS(settings.tiles_datum)
     fmap = folium.Map(location=JINJIANG_CENTRE, zoom_start=11, tiles=None, control_scale=True,
                       width="100%", height="100%")
     for layer in tile_layers(settings):
@@ -146,11 +150,11 @@ def answer_map(answer: Answer, out_crs: InputCRS, settings: Settings) -> MapPart
     drawn = []
     for name, hits in answer.groups.items():
         for hit in hits:
-            geom = geometry_from_wgs84(hit.entity.geometry, out_crs)
-            _draw(fmap, geom, LAYER_COLOURS.get(hit.entity.layer, "#333"), _hit_label(name, hit))
+            geom = geometry_from_wgs84(hit.entity.geometry, datum)
+            _draw(fmap, geom, _colour(hit.entity), _hit_label(name, hit))
             drawn.append(geom)
     if answer.shape is not None:
-        shape = geometry_from_wgs84(answer.shape, out_crs)
+        shape = geometry_from_wgs84(answer.shape, datum)
         _draw(fmap, shape, QUERY_COLOUR, safe_text(answer.title), dashed=True)
         drawn.append(shape)
         if answer.radius_m and shape.geom_type == "Point":

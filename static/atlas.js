@@ -8,14 +8,7 @@
 (function () {
   "use strict";
 
-  var STYLE = {
-    boundary: { color: "#333", weight: 2, fill: false, interactive: false },
-    towns: { color: "#8a8a8a", weight: 1, dashArray: "3 4", fillColor: "#f5f3ee", fillOpacity: 0.25 },
-    band: { color: "#e8743b", weight: 0, fillColor: "#e8743b", fillOpacity: 0.14, interactive: false },
-    corridor: { color: "#d9480f", weight: 5, opacity: 0.9 },
-    zones: { color: "#5f3dc4", weight: 2, fillColor: "#7950f2", fillOpacity: 0.18 },
-    parks: { color: "#2b8a3e", weight: 1.5, fillColor: "#40c057", fillOpacity: 0.3 },
-  };
+  var STYLE = {};  // Leaflet path options per layer, from atlas/maps/style.py via the page config
   var LEVEL_RADIUS = { national: 9, provincial: 8, quanzhou: 7, jinjiang: 6 };
   var PENDING = { planned: true, under_construction: true };
   var LIST_MAX = 500;  // the map shows every match; the list stops here and says how many more
@@ -124,6 +117,7 @@
   /* ------------------------------------------------------------------ atlas page */
   function startPage() {
     var cfg = config();
+    STYLE = cfg.areaStyles;
     var map = window[cfg.map];
     var state = readState();
     var overlays = {};
@@ -376,6 +370,7 @@
   /* ------------------------------------------------------------------ profile page */
   function startProfile() {
     var cfg = config();
+    STYLE = cfg.areaStyles;
     var map = window[cfg.map];
     var feature = cfg.feature;
     var p = feature.properties;

@@ -34,3 +34,14 @@ def test_bad_filter_values_are_400_with_a_message(client):
     response = client.get("/export.csv?kind=spaceport")
     assert response.status_code == 400
     assert "kind" in response.json()["detail"]
+
+
+def test_unknown_paths_are_html_for_people_and_problem_json_for_programs(client):
+    html = {"accept": "text/html"}
+    assert client.get("/api/nearst?lon=1", headers=html).headers["content-type"] == "application/problem+json"
+    assert client.get("/ogc/collection", headers=html).headers["content-type"] == "application/problem+json"
+    page = client.get("/no/such-page?lang=en", headers=html)
+    assert page.status_code == 404 and page.headers["content-type"].startswith("text/html")
+    assert "Not found" in page.text
+    wrong_layer = client.get("/parks/clfi-jinjiang", headers=html)  # a platform id under /parks
+    assert wrong_layer.status_code == 404 and "text/html" in wrong_layer.headers["content-type"]

@@ -1,10 +1,30 @@
-"""How the atlas draws points: one colour per group of kinds, shared by the map and its legend."""
+"""How the atlas draws: area and line styles per layer, one colour per group of point kinds.
+
+Shared by the atlas page and profiles (sent to ``static/atlas.js`` in the page config),
+their legend, and the map on ``/api/...?f=html`` answers, so they all look the same.
+"""
 
 from __future__ import annotations
 
 from typing import NamedTuple
 
 from atlas.vocab import Kind, Label
+
+
+AREA_STYLES: dict[str, dict] = {
+    "boundary": {"color": "#333333", "weight": 2, "fill": False, "interactive": False},
+    "towns": {"color": "#8a8a8a", "weight": 1, "dashArray": "3 4", "fillColor": "#f5f3ee",
+              "fillOpacity": 0.25},
+    "band": {"color": "#e8743b", "weight": 0, "fillColor": "#e8743b", "fillOpacity": 0.14,
+             "interactive": False},
+    "corridor": {"color": "#d9480f", "weight": 5, "opacity": 0.9},
+    "zones": {"color": "#5f3dc4", "weight": 2, "fillColor": "#7950f2", "fillOpacity": 0.18},
+    "parks": {"color": "#2b8a3e", "weight": 1.5, "fillColor": "#40c057", "fillOpacity": 0.3},
+}
+"""Leaflet path options per layer (``band`` is the derived corridor band)."""
+
+QUERY_COLOUR = "#c0392b"
+"""The query point or area on an /api answer map."""
 
 
 class PointGroup(NamedTuple):
@@ -26,6 +46,12 @@ POINT_GROUPS: tuple[PointGroup, ...] = (
     PointGroup(Label("孵化载体", "Incubators & maker spaces"), "#c2255c",
                (Kind.incubator, Kind.maker_space, Kind.accelerator, Kind.university_science_park)),
 )
+
+
+def swatch(layer: str) -> str:
+    """The legend colour of an area layer (its fill, else its line)."""
+    style = AREA_STYLES[layer]
+    return style.get("fillColor") or style["color"]
 
 
 def kind_colours() -> dict[str, str]:

@@ -54,7 +54,7 @@ def respond(request: Request, answer: Answer, out: Output, settings: Settings) -
     if out.format is Format.html:
         body = to_json(answer, out.out_crs)
         return templates.TemplateResponse(request, "api/answer.html", {
-            "answer": answer, "map": answer_map(answer, out.out_crs, settings),
+            "answer": answer, "map": answer_map(answer, settings),
             "query": {k: json.dumps(v, ensure_ascii=False) for k, v in body["query"].items()},
             "facts": {k: json.dumps(v, ensure_ascii=False) for k, v in answer.facts.items()},
             "rows": _rows(answer, out.out_crs),

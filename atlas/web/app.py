@@ -29,7 +29,7 @@ def create_app(settings: Settings | None = None, storage: Storage | None = None)
     app.state.settings = settings
     app.state.storage = storage
     app.state.atlas = atlas
-    install_error_handlers(app)
+    install_error_handlers(app, html_not_found=pages.not_found)
     app.add_middleware(GZipMiddleware, minimum_size=1024)
     for name, folder in vendor_dirs().items():
         app.mount(f"{URL_PREFIX}/{name}", StaticFiles(directory=folder), name=f"vendor-{name}")

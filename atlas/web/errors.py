@@ -8,10 +8,11 @@ to fix.  HTML pages get an HTML error page instead (see ``atlas.web.pages``).
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = logging.getLogger("atlas")
@@ -47,8 +48,17 @@ def describe_validation(exc: RequestValidationError) -> str:
     return "; ".join(parts)
 
 
-def install_error_handlers(app: FastAPI) -> None:
-    """Register the handlers that give every error the problem+json shape."""
+MACHINE_PATHS = ("/api/", "/ogc", "/export.", "/openapi.json", "/healthz")
+"""Paths answered to programs: their 404s are problem+json even for a browser."""
+
+
+def install_error_handlers(app: FastAPI,
+                           html_not_found: Callable[[Request], Response] | None = None) -> None:
+    """Register the handlers that give every error the problem+json shape.
+
+    ``html_not_found`` renders the 404 page for people: a browser asking for an unknown
+    page gets it; unknown paths under the API prefixes always get problem+json.
+    """
 
     @app.exception_handler(ApiError)
     async def _api_error(request: Request, exc: ApiError):
@@ -60,6 +70,11 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException):
+        path = request.url.path
+        if (exc.status_code == 404 and html_not_found is not None
+                and not path.startswith(MACHINE_PATHS)
+                and "text/html" in request.headers.get("accept", "")):
+            return html_not_found(request)
         title = "Not found" if exc.status_code == 404 else "Error"
         return problem(exc.status_code, title, str(exc.detail), str(request.url.path))
 

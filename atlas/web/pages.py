@@ -13,7 +13,7 @@ from atlas.engine import Entity
 from atlas.filters import FACETS
 from atlas.maps.assets import CLUSTER_CSS, CLUSTER_JS
 from atlas.maps.render import map_shell
-from atlas.maps.style import POINT_GROUPS, kind_colours
+from atlas.maps.style import AREA_STYLES, POINT_GROUPS, kind_colours, swatch
 from atlas.vocab import (CARRIER_LAYERS, INDUSTRY_GROUP, POINT_LAYERS, Industry, IndustryGroup, Kind,
                          Layer, Level, Status)
 from atlas.web.browse import display, map_feature, profile_url
@@ -24,11 +24,14 @@ router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=REPO_ROOT / "templates")
 templates.env.globals.update(t=t, label=label, field=field, profile_url=profile_url,
                              point_groups=POINT_GROUPS, kind_colours=kind_colours(),
+                             area_styles=AREA_STYLES, swatch=swatch,
                              cluster_js=[u for _, u in CLUSTER_JS],
                              cluster_css=[u for _, u in CLUSTER_CSS])
 
-PROFILE_LAYERS = {"platforms": Layer.platforms, "parks": Layer.parks,
-                  "incubators": Layer.incubators, "zones": Layer.zones, "towns": Layer.towns}
+PROFILE_LAYERS = (Layer.platforms, Layer.parks, Layer.incubators, Layer.zones, Layer.towns)
+"""Layers with a profile page at ``/<layer>/<id>`` (the corridor's is ``/corridor``)."""
+
+
 def page_lang(lang: Annotated[str, Query(description="zh (default) or en")] = "zh") -> Lang:
     """The page language; anything but ``en`` shows Chinese (a page never fails on ``lang``)."""
     return "en" if lang == "en" else "zh"
@@ -112,16 +115,21 @@ def corridor_profile(request: Request, atlas: AtlasDep, lang: LangQuery) -> HTML
     return _profile(request, atlas, atlas.entity(ids[0]) if ids else None, lang)
 
 
-@router.get("/{layer}/{entity_id}", response_class=HTMLResponse)
-def profile(request: Request, atlas: AtlasDep, layer: str, entity_id: str,
-            lang: LangQuery) -> HTMLResponse:
-    """Profile page of an entity; 404 page when the layer or id is unknown."""
-    entity = atlas.entity(entity_id)
-    if layer not in PROFILE_LAYERS or entity is None or entity.layer != PROFILE_LAYERS[layer]:
-        entity = None
-    return _profile(request, atlas, entity, lang)
+def _layer_profile(layer: Layer):
+    def profile(request: Request, atlas: AtlasDep, entity_id: str,
+                lang: LangQuery) -> HTMLResponse:
+        entity = atlas.entity(entity_id)
+        return _profile(request, atlas, entity if entity and entity.layer == layer else None, lang)
+    profile.__doc__ = f"Profile page of a feature of {layer.value}; 404 page for unknown ids."
+    return profile
 
 
-def not_found(request: Request, lang: Lang) -> HTMLResponse:
-    """The HTML 404 page."""
+for _layer in PROFILE_LAYERS:
+    router.add_api_route(f"/{_layer.value}/{{entity_id}}", _layer_profile(_layer),
+                         response_class=HTMLResponse, methods=["GET"])
+
+
+def not_found(request: Request, lang: Lang | None = None) -> HTMLResponse:
+    """The HTML 404 page (language from ``?lang=`` unless given)."""
+    lang = lang or page_lang(request.query_params.get("lang", "zh"))
     return templates.TemplateResponse(request, "404.html", {"lang": lang}, status_code=404)
