@@ -68,7 +68,8 @@
   }
 
   function bindLabels(layer, props, cfg) {
-    layer.bindTooltip(function () { return el("span", displayName(props, cfg)); }, { sticky: true });
+    var approx = props.precision === "approximate" ? "≈ " : "";  // approximate says so everywhere
+    layer.bindTooltip(function () { return el("span", approx + displayName(props, cfg)); }, { sticky: true });
     layer.bindPopup(function () { return popupNode(props, cfg); });
   }
 
@@ -155,9 +156,10 @@
     function addTownLabels(data, group) {
       data.features.forEach(function (f) {
         var p = f.properties;
-        if (p.seat_lat == null) return;
+        if (!p.label_point) return;
         var icon = L.divIcon({ className: "town-label", html: "", iconSize: null });
-        var marker = L.marker([p.seat_lat, p.seat_lon], { icon: icon, interactive: false, keyboard: false });
+        var marker = L.marker([p.label_point[1], p.label_point[0]],
+                              { icon: icon, interactive: false, keyboard: false });
         marker.on("add", function () {
           var node = marker.getElement();
           // Labels drop the generic suffix so neighbouring names do not collide.
@@ -181,7 +183,7 @@
     ]).then(function (groups) {
       var boundary = groups[0];
       if (!state.c) map.fitBounds(boundary.getBounds(), { padding: [10, 10] });
-    });
+    }).catch(function (err) { showError(err.message); });
 
     addOverlay("parks", parksLayer);
     control.addOverlay(parksLayer, cfg.layerLabels.parks);
@@ -301,11 +303,9 @@
         renderMap(data.features);
         if (state.sel && markers[state.sel]) select(state.sel, false);
         showError("");
-        document.body.dataset.ready = "true";
       }).catch(function (err) {
         if (seq !== requestSeq) return;
         showError(err.message);  // e.g. a hand-edited link with an unknown filter value
-        document.body.dataset.ready = "true";
       });
     }
 
@@ -321,13 +321,17 @@
       select_.addEventListener("change", function () {
         state.filters[f] = select_.value ? [select_.value] : [];
         writeURL(state, cfg);
-        refresh();
+        refresh().then(markReady);
       });
     });
     var timer = null;
     document.getElementById("q").addEventListener("input", function (ev) {
       clearTimeout(timer);
-      timer = setTimeout(function () { state.q = ev.target.value.trim(); writeURL(state, cfg); refresh(); }, 200);
+      timer = setTimeout(function () {
+        state.q = ev.target.value.trim();
+        writeURL(state, cfg);
+        refresh().then(markReady);
+      }, 200);
     });
     document.getElementById("reset").addEventListener("click", function () {
       form.reset();
@@ -335,7 +339,7 @@
       state.q = "";
       document.getElementById("q").value = "";
       writeURL(state, cfg);
-      refresh();
+      refresh().then(markReady);
     });
     document.getElementById("share").addEventListener("click", function () {
       var status = document.getElementById("share-status");
@@ -360,9 +364,14 @@
       setTimeout(function () { map.invalidateSize(); }, 50);
     });
 
-    loaded.then(refresh).then(function () {
-      if (state.sel && markers[state.sel]) select(state.sel, true);
+    // Context layers and entities load in parallel; the page is ready when both are done.
+    // A shared link's own centre and zoom win over focusing its selected entity.
+    var first = refresh().then(function () {
+      if (state.sel && markers[state.sel]) select(state.sel, !(state.c && state.z));
     });
+    Promise.all([loaded, first]).then(markReady);
+
+    function markReady() { document.body.dataset.ready = "true"; }
     window.atlasPage = { map: map, state: state, refresh: refresh,
                          get markers() { return markers; } };
   }

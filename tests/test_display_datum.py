@@ -32,3 +32,11 @@ def test_bad_tile_configuration_is_refused():
         create_app(Settings(data_dir=SHIPPED_DATA, tiles="tianditu"))
     with pytest.raises(TileConfigError, match="XYZ URL"):
         create_app(Settings(data_dir=SHIPPED_DATA, tiles="bing"))
+
+
+def test_town_labels_move_with_their_towns(gcj_client, client):
+    shown = {f["id"]: f for f in gcj_client.get("/api/layers/towns").json()["features"]}
+    plain = {f["id"]: f for f in client.get("/api/layers/towns").json()["features"]}
+    lon, lat = plain["anhai"]["properties"]["label_point"]
+    expected = prcoords.wgs_gcj(prcoords.Coords(lat, lon))
+    assert shown["anhai"]["properties"]["label_point"] == pytest.approx([expected.lon, expected.lat])

@@ -14,6 +14,7 @@ from typing import Annotated
 import shapely
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse, Response
+from shapely.geometry import Point
 
 from atlas.crs import InputCRS, geometry_from_wgs84
 from atlas.engine import Entity
@@ -60,16 +61,20 @@ def profile_url(entity: Entity) -> str:
     return f"/{entity.layer.value}/{entity.id}"
 
 
-MAP_FIELDS = ("name_zh", "name_en", "kind", "status", "level", "precision", "seat_lon", "seat_lat")
+MAP_FIELDS = ("name_zh", "name_en", "kind", "status", "level", "precision")
 """The properties the map and list draw with; exports and profiles carry everything."""
 
 
 def map_feature(atlas, entity: Entity, lang: Lang) -> dict:
-    """An entity as a lean Feature for the map: drawing fields, display labels, and the
-    geometry on the basemap's datum."""
+    """An entity as a lean Feature for the map: drawing fields, display labels, a label point
+    for towns, and every position on the basemap's datum."""
+    datum = InputCRS(atlas.settings.tiles_datum)
     props = {k: entity.props[k] for k in MAP_FIELDS if entity.props.get(k) is not None}
     props.update(layer=entity.layer.value, **display(entity, lang))
-    geometry = geometry_from_wgs84(entity.geometry, InputCRS(atlas.settings.tiles_datum))
+    if entity.props.get("seat_lon") is not None:
+        seat = geometry_from_wgs84(Point(entity.props["seat_lon"], entity.props["seat_lat"]), datum)
+        props["label_point"] = [seat.x, seat.y]
+    geometry = geometry_from_wgs84(entity.geometry, datum)
     return {"type": "Feature", "id": entity.id, "geometry": shapely.geometry.mapping(geometry),
             "properties": props}
 

@@ -170,3 +170,11 @@ def test_a_broken_link_shows_what_is_wrong(browser, base_url):
         assert watched.foreign == []
     finally:
         context.close()
+
+
+def test_a_shared_view_keeps_its_centre_and_zoom_with_a_selection(atlas_page):
+    page = atlas_page.open("/?sel=clfi-jinjiang&c=24.70000,118.55000&z=11")
+    page.wait_for_selector("#entity-list li.selected[data-id='clfi-jinjiang']")
+    zoom, centre = page.evaluate("[window.atlasPage.map.getZoom(), window.atlasPage.map.getCenter()]")
+    assert zoom == 11
+    assert abs(centre["lat"] - 24.70) < 2e-3 and abs(centre["lng"] - 118.55) < 2e-3  # a few pixels
