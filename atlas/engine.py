@@ -10,7 +10,9 @@ request; a new data version means a new ``Atlas``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 import geopandas as gpd
 import numpy as np
@@ -29,6 +31,8 @@ from atlas.spatial import corridor_band, to_metric
 from atlas.storage import Storage
 from atlas.validate import InvalidDataError, validate
 from atlas.vocab import POINT_LAYERS, Layer
+
+T = TypeVar("T")
 
 _TO_METRIC = Transformer.from_crs(WGS84, METRIC_CRS, always_xy=True)
 """Built once: creating a transformer per call costs milliseconds."""
@@ -84,6 +88,7 @@ class Atlas:
     parent: dict[str, str | None] = field(default_factory=dict)
     child_ids: dict[str, list[str]] = field(default_factory=dict)
     index: SearchIndex | None = None
+    memo: dict = field(default_factory=dict, repr=False)
 
     # ------------------------------------------------------------------ build
     @classmethod
@@ -156,6 +161,17 @@ class Atlas:
                 self.child_ids.setdefault(parent, []).append(e.id)
 
     # ------------------------------------------------------------- lookups
+    def cached(self, key: tuple, compute: Callable[[], T]) -> T:
+        """``compute()`` once per atlas (so per data version) and ``key``.
+
+        For derived, read-only values that requests would otherwise rebuild: map
+        features, filter choices, OGC queryables and documents.  Callers must not mutate
+        what they get back.
+        """
+        if key not in self.memo:
+            self.memo[key] = compute()
+        return self.memo[key]
+
     def entity(self, entity_id: str) -> Entity | None:
         return self.entities.get(entity_id)
 

@@ -16,8 +16,8 @@ import folium
 from atlas.config import Settings
 
 JINJIANG_CENTRE = (24.715, 118.545)
-MAX_ZOOM = 18
 """lat, lon near the middle of the city outline."""
+MAX_ZOOM = 18
 
 OSM = ("https://tile.openstreetmap.org/{z}/{x}/{y}.png",
        '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors')

@@ -113,7 +113,11 @@ def _exception(description: str) -> dict[str, Any]:
 
 
 def openapi(atlas: Atlas, base: str, version: str) -> dict[str, Any]:
-    """The OpenAPI 3.0 document for the OGC resources under ``base``."""
+    """The OpenAPI 3.0 document for the OGC resources under ``base`` (built once per base)."""
+    return atlas.cached(("ogc_openapi", base, version), lambda: _openapi(atlas, base, version))
+
+
+def _openapi(atlas: Atlas, base: str, version: str) -> dict[str, Any]:
     f = _ref("parameters", "f")
     paths = {
         "/": _operation("landing_page", "Landing page", _ok(JSON, HTML), [f]),

@@ -66,7 +66,11 @@ def _ids(atlas: Atlas, layer: Layer, title: str) -> dict[str, Any]:
 
 
 def queryables(atlas: Atlas, layer: Layer) -> dict[str, Queryable]:
-    """The queryable properties of ``layer``, by parameter name."""
+    """The queryable properties of ``layer``, by parameter name (built once per atlas)."""
+    return atlas.cached(("ogc_queryables", layer), lambda: _queryables(atlas, layer))
+
+
+def _queryables(atlas: Atlas, layer: Layer) -> dict[str, Queryable]:
     kind = {**non_null(property_schema(layer, "kind")),
             "enum": [k.value for k in Kind if k in LAYER_KINDS[layer]]}
     found = [

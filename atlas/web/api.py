@@ -14,18 +14,19 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
-from fastapi.templating import Jinja2Templates
 
-from atlas.config import REPO_ROOT, Settings
+from atlas.config import Settings
 from atlas.crs import InputCRS
+from atlas.ogc.media import GEOJSON
 from atlas.queries import Answer, Hit, answer_map, metres, summary, to_geojson, to_json
 from atlas.search import normalise
 from atlas.vocab import POINT_LAYERS, Kind
-from atlas.web.browse import GEOJSON, profile_url
+from atlas.web.browse import profile_url
 from atlas.web.deps import AtlasDep, SettingsDep
 from atlas.web.errors import PROBLEM_JSON, ApiError
 from atlas.web.query_params import (DEFAULT_K, MAX_K, AnySelection, AreaDep, Format, Output,
                                     OutputDep, PointDep, PointSelection, reject_unknown_params)
+from atlas.web.templating import templates
 
 LOCATE_NEAREST = 5
 DEFAULT_SEARCH, MAX_SEARCH = 20, 50
@@ -36,7 +37,6 @@ PROBLEMS = {status: {"description": text, "content": {PROBLEM_JSON: {}}} for sta
 
 router = APIRouter(prefix="/api", tags=["spatial queries"], responses=PROBLEMS,
                    dependencies=[Depends(reject_unknown_params)])
-templates = Jinja2Templates(directory=REPO_ROOT / "templates")
 
 
 def _rows(answer: Answer, out_crs: InputCRS) -> dict[str, list[dict]]:

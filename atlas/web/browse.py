@@ -19,6 +19,7 @@ from shapely.geometry import Point
 from atlas.crs import InputCRS, geometry_from_wgs84
 from atlas.engine import Entity
 from atlas.filters import EntityFilter, counts
+from atlas.ogc.media import GEOJSON
 from atlas.vocab import Industry, Kind, Layer, Level, Status
 from atlas.web.deps import AtlasDep
 from atlas.web.errors import ApiError
@@ -26,7 +27,6 @@ from atlas.web.i18n import Lang, field, label
 
 router = APIRouter(tags=["browse"])
 
-GEOJSON = "application/geo+json"
 CONTEXT_LAYERS = (Layer.boundary, Layer.towns, Layer.corridor, Layer.zones)
 
 
@@ -67,7 +67,11 @@ MAP_FIELDS = ("name_zh", "name_en", "kind", "status", "level", "precision")
 
 def map_feature(atlas, entity: Entity, lang: Lang) -> dict:
     """An entity as a lean Feature for the map: drawing fields, display labels, a label point
-    for towns, and every position on the basemap's datum."""
+    for towns, and every position on the basemap's datum (built once per entity and language)."""
+    return atlas.cached(("map_feature", entity.id, lang), lambda: _map_feature(atlas, entity, lang))
+
+
+def _map_feature(atlas, entity: Entity, lang: Lang) -> dict:
     datum = InputCRS(atlas.settings.tiles_datum)
     props = {k: entity.props[k] for k in MAP_FIELDS if entity.props.get(k) is not None}
     props.update(layer=entity.layer.value, **display(entity, lang))

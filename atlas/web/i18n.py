@@ -12,7 +12,6 @@ UI: dict[str, tuple[str, str]] = {
     "title": ("晋江科创地图", "Jinjiang Innovation Atlas"),
     "subtitle": ("“十四五”科技创新规划“一廊两区多平台”", "The 14th Five-Year S&T plan's corridor, two zones and platforms"),
     "search": ("搜索名称、拼音或英文", "Search name, pinyin or English"),
-    "filters": ("筛选", "Filters"),
     "any": ("全部", "Any"),
     "results": ("结果", "Results"),
     "count_by_zone": ("按区统计", "By zone"),

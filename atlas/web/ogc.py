@@ -16,9 +16,7 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
-from fastapi.templating import Jinja2Templates
 
-from atlas.config import REPO_ROOT
 from atlas.ogc import OGCError
 from atlas.ogc.items import feature, feature_collection
 from atlas.ogc.links import Params
@@ -28,9 +26,9 @@ from atlas.ogc.params import parse_items_query, single
 from atlas.ogc.queryables import queryables, queryables_document
 from atlas.ogc.resources import TITLE, collection, collections, conformance, find_layer, landing
 from atlas.web.deps import AtlasDep
+from atlas.web.templating import templates
 
 VARY = {"Vary": "Accept"}
-templates = Jinja2Templates(directory=REPO_ROOT / "templates")
 
 
 class OGCRoute(APIRoute):

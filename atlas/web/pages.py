@@ -6,27 +6,19 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse
-from fastapi.templating import Jinja2Templates
 
 from atlas.config import REPO_ROOT
 from atlas.engine import Entity
 from atlas.filters import FACETS
-from atlas.maps.assets import CLUSTER_CSS, CLUSTER_JS
 from atlas.maps.render import map_shell
-from atlas.maps.style import AREA_STYLES, POINT_GROUPS, kind_colours, swatch
 from atlas.vocab import (CARRIER_LAYERS, INDUSTRY_GROUP, POINT_LAYERS, Industry, IndustryGroup, Kind,
                          Layer, Level, Status)
-from atlas.web.browse import display, map_feature, profile_url
+from atlas.web.browse import display, map_feature
 from atlas.web.deps import AtlasDep
-from atlas.web.i18n import Lang, field, label, t
+from atlas.web.i18n import Lang, field, label
+from atlas.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
-templates = Jinja2Templates(directory=REPO_ROOT / "templates")
-templates.env.globals.update(t=t, label=label, field=field, profile_url=profile_url,
-                             point_groups=POINT_GROUPS, kind_colours=kind_colours(),
-                             area_styles=AREA_STYLES, swatch=swatch,
-                             cluster_js=[u for _, u in CLUSTER_JS],
-                             cluster_css=[u for _, u in CLUSTER_CSS])
 
 PROFILE_LAYERS = (Layer.platforms, Layer.parks, Layer.incubators, Layer.zones, Layer.towns)
 """Layers with a profile page at ``/<layer>/<id>`` (the corridor's is ``/corridor``)."""
@@ -41,7 +33,11 @@ LangQuery = Annotated[Lang, Depends(page_lang)]
 
 
 def facet_options(atlas, lang: Lang) -> dict[str, list[tuple[str, str]]]:
-    """(value, label) choices for each facet of the filter form."""
+    """(value, label) choices for each facet of the filter form (built once per language)."""
+    return atlas.cached(("facet_options", lang), lambda: _facet_options(atlas, lang))
+
+
+def _facet_options(atlas, lang: Lang) -> dict[str, list[tuple[str, str]]]:
     kinds = sorted({e.props["kind"] for e in atlas.entities.values() if e.layer in CARRIER_LAYERS},
                    key=list(Kind).index)
 
