@@ -178,3 +178,10 @@ def test_a_shared_view_keeps_its_centre_and_zoom_with_a_selection(atlas_page):
     zoom, centre = page.evaluate("[window.atlasPage.map.getZoom(), window.atlasPage.map.getCenter()]")
     assert zoom == 11
     assert abs(centre["lat"] - 24.70) < 2e-3 and abs(centre["lng"] - 118.55) < 2e-3  # a few pixels
+
+
+def test_selecting_a_park_in_the_list_fits_it_and_opens_its_popup(atlas_page):
+    page = atlas_page.open("/?kind=innovation_park")
+    page.click("#entity-list li[data-id='sanchuang-park']")
+    page.wait_for_selector(".leaflet-popup-content .popup-name:has-text('三创园')")
+    assert page.evaluate("window.atlasPage.map.getZoom()") >= 14
