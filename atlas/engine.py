@@ -208,19 +208,11 @@ class Atlas:
 
         A point exactly on a shared edge counts as inside every polygon it touches.
         """
-        return self._locate_metric(self.to_metric_point(lon, lat))
-
-    def _containing(self, layer: Layer, point: Point) -> list[str]:
-        frame = self.metric[layer]
-        hits = frame.sindex.query(point, predicate="intersects")
-        return [frame.index[i] for i in sorted(hits)]
-
-    def _locate_metric(self, point: Point) -> Located:
-        towns = self._containing(Layer.towns, point)
+        point = self.to_metric_point(lon, lat)
+        towns, zones, parks = (self._containing_many(layer, [point])[0]
+                               for layer in (Layer.towns, Layer.zones, Layer.parks))
         return Located(
-            town=towns[0] if towns else None,
-            zones=self._containing(Layer.zones, point),
-            parks=self._containing(Layer.parks, point),
+            town=towns[0] if towns else None, zones=zones, parks=parks,
             in_corridor=bool(self.band.intersects(point)),
             corridor_distance_m=float(self.metric[Layer.corridor].distance(point).min()),
             in_city=bool(self.city.intersects(point)),

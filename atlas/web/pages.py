@@ -90,6 +90,7 @@ def index(request: Request, atlas: AtlasDep, lang: LangQuery) -> HTMLResponse:
 def _profile(request: Request, atlas, entity: Entity | None, lang: Lang) -> HTMLResponse:
     if entity is None:
         return not_found(request, lang)
+    ancestors = atlas.ancestors(entity.id)
     anchor = entity.geometry.representative_point()
     nearby = [(e, d) for e, d in atlas.nearest(anchor.x, anchor.y, 7) if e.id != entity.id][:6]
     industries = set(entity.props.get("industries") or [])
@@ -98,10 +99,10 @@ def _profile(request: Request, atlas, entity: Entity | None, lang: Lang) -> HTML
              and industries & set(e.props.get("industries") or [])][:12]
     return templates.TemplateResponse(request, "profile.html", {
         "lang": lang, "e": entity, "d": display(entity, lang), "atlas": atlas,
-        "shell": map_shell(atlas.settings, zoom=14), "ancestors": atlas.ancestors(entity.id),
+        "shell": map_shell(atlas.settings, zoom=14), "ancestors": ancestors,
         "children": atlas.children(entity.id), "nearby": nearby, "peers": peers,
         "feature": map_feature(atlas, entity, lang),
-        "context": [map_feature(atlas, a, lang) for a in atlas.ancestors(entity.id)],
+        "context": [map_feature(atlas, a, lang) for a in ancestors],
     })
 
 
