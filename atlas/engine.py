@@ -25,6 +25,8 @@ from shapely.geometry.base import BaseGeometry
 from atlas.config import Settings
 from atlas.crs import METRIC_CRS, WGS84
 from atlas.loader import read_collections
+from atlas import membership
+from atlas.membership import Membership
 from atlas.model import LAYER_MODELS
 from atlas.search import SearchIndex
 from atlas.spatial import corridor_band, to_metric
@@ -49,14 +51,26 @@ class Entity:
     layer: Layer
     props: dict
     geometry: BaseGeometry
-    town: str | None = None
-    zones: tuple[str, ...] = ()
-    in_corridor: bool = False
+    member: Membership = Membership()
+
+    @property
+    def town(self) -> str | None:
+        return self.member.town
+
+    @property
+    def zones(self) -> tuple[str, ...]:
+        return self.member.zones
+
+    @property
+    def in_corridor(self) -> bool:
+        return self.member.in_corridor
 
     def feature(self, extra: dict | None = None) -> dict:
         """The entity as an RFC 7946 Feature (properties plus derived context)."""
         props = {**self.props, "layer": self.layer.value, "town": self.town,
-                 "zones": list(self.zones), "in_corridor": self.in_corridor, **(extra or {})}
+                 "zones": list(self.zones), "parks": list(self.member.parks),
+                 "in_corridor": self.in_corridor, "located": self.member.located,
+                 **(extra or {})}
         return {"type": "Feature", "id": self.id, "geometry": shapely.geometry.mapping(self.geometry),
                 "properties": props}
 
@@ -87,6 +101,7 @@ class Atlas:
     entities: dict[str, Entity] = field(default_factory=dict)
     parent: dict[str, str | None] = field(default_factory=dict)
     child_ids: dict[str, list[str]] = field(default_factory=dict)
+    member_ids: dict[str, list[str]] = field(default_factory=dict)
     index: SearchIndex | None = None
     memo: dict = field(default_factory=dict, repr=False)
 
@@ -114,36 +129,16 @@ class Atlas:
         return atlas
 
     def _build_entities(self) -> None:
-        """One Entity per feature, with its town, zones and corridor membership (vectorised).
-
-        ``zones`` lists a park's linked zone first, then the zones the feature lies in, so
-        filters, exports and the OGC API all give the same answer.
-        """
+        """One Entity per feature, with where it belongs by the one membership rule."""
+        memberships = membership.compute(self.frames, self.metric, self.band, ENTITY_LAYERS)
         for layer in Layer:
-            wgs, met = self.frames[layer], self.metric[layer]
-            anchors = met.geometry.representative_point().values
-            towns = self._containing_many(Layer.towns, anchors)
-            zones = self._containing_many(Layer.zones, anchors)
-            in_band = shapely.intersects(self.band, met.geometry.values)
+            wgs = self.frames[layer]
             records = wgs.drop(columns="geometry").to_dict("records")
-            for i, (eid, props, geom) in enumerate(zip(wgs.index, records, wgs.geometry)):
+            for eid, props, geom in zip(wgs.index, records, wgs.geometry):
                 props = {k: _plain(v) for k, v in props.items()}
-                linked = [props["zone"]] if props.get("zone") else []
-                self.entities[eid] = Entity(
-                    eid, layer, props, geom,
-                    town=towns[i][0] if towns[i] and layer in ENTITY_LAYERS else None,
-                    zones=tuple(z for z in dict.fromkeys([*linked, *zones[i]]) if z != eid),
-                    in_corridor=bool(in_band[i]),
-                )
-
-    def _containing_many(self, layer: Layer, points) -> list[list[str]]:
-        """For each metric point, the ids of ``layer`` features it lies in or on (layer order)."""
-        frame = self.metric[layer]
-        found: list[list[str]] = [[] for _ in range(len(points))]
-        point_idx, feature_idx = frame.sindex.query(points, predicate="intersects")
-        for p, f in sorted(zip(point_idx, feature_idx)):
-            found[p].append(frame.index[f])
-        return found
+                self.entities[eid] = Entity(eid, layer, props, geom,
+                                            memberships.get(eid, Membership()))
+        self.member_ids = membership.members(memberships)
 
     def _build_hierarchy(self) -> None:
         """parent: platform/incubator → host park → zone → corridor (links first, then space)."""
@@ -174,6 +169,10 @@ class Atlas:
 
     def entity(self, entity_id: str) -> Entity | None:
         return self.entities.get(entity_id)
+
+    def members(self, area_id: str) -> list[Entity]:
+        """Entities that belong to a town, zone or park by the membership rule (entity order)."""
+        return [self.entities[m] for m in self.member_ids.get(area_id, [])]
 
     def children(self, entity_id: str) -> list[Entity]:
         """Entities whose parent is ``entity_id``."""
@@ -209,7 +208,7 @@ class Atlas:
         A point exactly on a shared edge counts as inside every polygon it touches.
         """
         point = self.to_metric_point(lon, lat)
-        towns, zones, parks = (self._containing_many(layer, [point])[0]
+        towns, zones, parks = (membership.containing(self.metric[layer], [point])[0]
                                for layer in (Layer.towns, Layer.zones, Layer.parks))
         return Located(
             town=towns[0] if towns else None, zones=zones, parks=parks,

@@ -6,15 +6,22 @@ from collections import Counter
 from dataclasses import dataclass
 
 from atlas.engine import Atlas, Entity
+from atlas.membership import town_bucket, zone_bucket
 from atlas.vocab import CARRIER_LAYERS
 
-FACETS = ("kind", "level", "industry", "zone", "town", "status")
+FACETS = ("layer", "kind", "level", "industry", "zone", "town", "status")
 
 
 @dataclass(frozen=True)
 class EntityFilter:
-    """A set of facet values (empty = any) and a name query; an entity must match all facets."""
+    """A set of facet values (empty = any) and a name query; an entity must match all facets.
 
+    ``zone`` and ``town`` match by the membership rule (:mod:`atlas.membership`); besides ids
+    they take the buckets ``none`` (known position outside every zone) and ``unknown``
+    (position not known), so every count the atlas shows is a filter that lists it.
+    """
+
+    layer: tuple[str, ...] = ()
     kind: tuple[str, ...] = ()
     level: tuple[str, ...] = ()
     industry: tuple[str, ...] = ()
@@ -26,11 +33,12 @@ class EntityFilter:
     def matches(self, entity: Entity) -> bool:
         """Whether ``entity`` passes every facet of this filter."""
         p = entity.props
-        return ((not self.kind or p["kind"] in self.kind)
+        return ((not self.layer or entity.layer.value in self.layer)
+                and (not self.kind or p["kind"] in self.kind)
                 and (not self.level or p.get("level") in self.level)
                 and (not self.industry or any(i in self.industry for i in p.get("industries", [])))
-                and (not self.zone or any(z in self.zone for z in entity.zones))
-                and (not self.town or entity.town in self.town)
+                and (not self.zone or any(z in self.zone for z in zone_bucket(entity.member)))
+                and (not self.town or town_bucket(entity.member) in self.town)
                 and (not self.status or p["status"] in self.status))
 
     def apply(self, atlas: Atlas) -> list[Entity]:
@@ -44,10 +52,13 @@ class EntityFilter:
 
 
 def counts(entities: list[Entity]) -> dict[str, dict[str, int]]:
-    """How many of ``entities`` fall in each zone (or none) and each kind."""
-    by_zone: Counter[str] = Counter()
-    for e in entities:
-        for zone in e.zones or ["none"]:
-            by_zone[zone] += 1
+    """How many of ``entities`` belong to each zone, town and kind (membership buckets included).
+
+    An entity in two zones counts in both; each bucket key is also a value of the matching
+    filter facet, so ``zone=<key>`` lists exactly the entities a count counts.
+    """
+    by_zone: Counter[str] = Counter(z for e in entities for z in zone_bucket(e.member))
+    by_town: Counter[str] = Counter(town_bucket(e.member) for e in entities)
     by_kind = Counter(e.props["kind"] for e in entities)
-    return {"zone": dict(sorted(by_zone.items())), "kind": dict(sorted(by_kind.items()))}
+    return {"zone": dict(sorted(by_zone.items())), "town": dict(sorted(by_town.items())),
+            "kind": dict(sorted(by_kind.items()))}

@@ -47,6 +47,7 @@ class Precision(LabelledEnum):
     street = "street"
     town = "town"
     approximate = "approximate"
+    placeholder = "placeholder"
 
 
 class TorchGrade(LabelledEnum):
@@ -157,6 +158,7 @@ LABELS: dict[str, dict[str, Label]] = {
         "street": Label("道路/路口", "Street or junction"),
         "town": Label("镇街级", "Town level"),
         "approximate": Label("示意位置", "Approximate"),
+        "placeholder": Label("位置未知（占位示意）", "Not known (placeholder)"),
     },
     "TorchGrade": {
         "A": Label("优秀(A)", "Excellent (A)"),
@@ -275,6 +277,9 @@ LAYER_GEOMETRY: dict[Layer, frozenset[str]] = {
     Layer.platforms: frozenset({"Point"}),
     Layer.incubators: frozenset({"Point"}),
 }
+
+APPROXIMATE: frozenset[Precision] = frozenset({Precision.approximate, Precision.placeholder})
+"""Precisions shown with "≈": the position is a sketch, or not known at all."""
 
 POINT_LAYERS: tuple[Layer, ...] = (Layer.platforms, Layer.incubators)
 """Layers whose features are the atlas's 'entities near a place'."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+from enum import StrEnum
 from typing import Annotated
 
 import shapely
@@ -19,6 +20,7 @@ from shapely.geometry import Point
 from atlas.crs import InputCRS, geometry_from_wgs84
 from atlas.engine import Entity
 from atlas.filters import EntityFilter, counts
+from atlas.membership import OUTSIDE, UNKNOWN
 from atlas.ogc.media import GEOJSON
 from atlas.vocab import Industry, Kind, Layer, Level, Status
 from atlas.web.deps import AtlasDep
@@ -30,24 +32,36 @@ router = APIRouter(tags=["browse"])
 CONTEXT_LAYERS = (Layer.boundary, Layer.towns, Layer.corridor, Layer.zones)
 
 
+class CarrierLayer(StrEnum):
+    """Layers the atlas's filter selects from (the plan's carriers)."""
+
+    parks = "parks"
+    platforms = "platforms"
+    incubators = "incubators"
+
+
 def entity_filter(
     atlas: AtlasDep,
+    layer: Annotated[list[CarrierLayer], Query(description="Layers (repeatable)")] = [],
     kind: Annotated[list[Kind], Query(description="Entity kinds (repeatable)")] = [],
     level: Annotated[list[Level], Query(description="Levels (repeatable)")] = [],
     industry: Annotated[list[Industry], Query(description="Industries (repeatable)")] = [],
-    zone: Annotated[list[str], Query(description="Zone ids (repeatable)")] = [],
-    town: Annotated[list[str], Query(description="Town ids (repeatable)")] = [],
+    zone: Annotated[list[str], Query(description="Zone ids (repeatable); `none` = outside every "
+                                                 "zone, `unknown` = position not known")] = [],
+    town: Annotated[list[str], Query(description="Town ids (repeatable); `unknown` = position "
+                                                 "not known")] = [],
     status: Annotated[list[Status], Query(description="Statuses (repeatable)")] = [],
     q: Annotated[str, Query(max_length=100, description="Name: Chinese, pinyin or English")] = "",
 ) -> EntityFilter:
     """The facet filter named by the query string (unknown zone or town ids are a 400)."""
-    for name, values, layer in (("zone", zone, Layer.zones), ("town", town, Layer.towns)):
-        known = set(atlas.frames[layer].index)
+    for name, values, area, buckets in (("zone", zone, Layer.zones, (OUTSIDE, UNKNOWN)),
+                                        ("town", town, Layer.towns, (UNKNOWN,))):
+        known = set(atlas.frames[area].index) | set(buckets)
         if unknown := [v for v in values if v not in known]:
             raise ApiError(400, f"{name}: unknown id(s) {', '.join(unknown)}; "
                                 f"known: {', '.join(sorted(known))}")
-    return EntityFilter(tuple(kind), tuple(level), tuple(industry), tuple(zone), tuple(town),
-                        tuple(status), q.strip())
+    return EntityFilter(tuple(l.value for l in layer), tuple(kind), tuple(level), tuple(industry),
+                        tuple(zone), tuple(town), tuple(status), q.strip())
 
 
 FilterDep = Annotated[EntityFilter, Depends(entity_filter)]

@@ -15,7 +15,8 @@ from atlas.vocab import (CARRIER_LAYERS, INDUSTRY_GROUP, POINT_LAYERS, Industry,
                          Layer, Level, Status)
 from atlas.web.browse import display, map_feature
 from atlas.web.deps import AtlasDep
-from atlas.web.i18n import Lang, field, label
+from atlas.membership import OUTSIDE, UNKNOWN
+from atlas.web.i18n import Lang, field, label, t
 from atlas.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
@@ -45,11 +46,14 @@ def _facet_options(atlas, lang: Lang) -> dict[str, list[tuple[str, str]]]:
         return field(atlas.entities[entity_id].props, "name", lang)[0]
 
     return {
+        "layer": [(l.value, label("Layer", l.value, lang)) for l in CARRIER_LAYERS],
         "kind": [(k, label("Kind", k, lang)) for k in kinds],
         "level": [(v.value, label("Level", v.value, lang)) for v in Level],
         "industry": [(v.value, label("Industry", v.value, lang)) for v in Industry],
-        "zone": [(z, name(z)) for z in atlas.frames[Layer.zones].index],
-        "town": [(z, name(z)) for z in atlas.frames[Layer.towns].index],
+        "zone": [*((z, name(z)) for z in atlas.frames[Layer.zones].index),
+                 (OUTSIDE, t("no_zone", lang)), (UNKNOWN, t("position_unknown", lang))],
+        "town": [*((z, name(z)) for z in atlas.frames[Layer.towns].index),
+                 (UNKNOWN, t("position_unknown", lang))],
         "status": [(v.value, label("Status", v.value, lang)) for v in Status],
     }
 
