@@ -197,6 +197,10 @@ class Atlas:
         """A WGS-84 lon/lat as a point in the metric CRS."""
         return Point(_TO_METRIC.transform(lon, lat))
 
+    def to_metric_xy(self, lon, lat) -> np.ndarray:
+        """WGS-84 lon/lat arrays as an (n, 2) array of metric x, y (vectorised)."""
+        return np.column_stack(_TO_METRIC.transform(np.asarray(lon, float), np.asarray(lat, float)))
+
     def to_metric(self, geometry_wgs: BaseGeometry) -> BaseGeometry:
         """Any WGS-84 geometry in the metric CRS."""
         return shapely.transform(geometry_wgs,
