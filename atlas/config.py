@@ -24,6 +24,9 @@ class Settings(BaseSettings):
     tiles: str = Field("osm", description="osm | tianditu | none | an XYZ URL template")
     tianditu_key: str = Field("", description="Tianditu tk key, needed when tiles=tianditu")
     tiles_attribution: str = Field("", description="Attribution shown for a custom tile URL")
+    population_file: Path = Field(REPO_ROOT / "data" / "stats" / "town-population.csv",
+                                  description="CSV of town,population[,source] for "
+                                              "population-weighted coverage (optional)")
     tiles_datum: str = Field("wgs84", pattern="^(wgs84|gcj02)$",
                              description="Datum of the basemap; gcj02 (Amap) shifts overlays for display only")
 

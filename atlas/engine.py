@@ -37,6 +37,7 @@ from atlas.vocab import POINT_LAYERS, Layer
 T = TypeVar("T")
 
 _TO_METRIC = Transformer.from_crs(WGS84, METRIC_CRS, always_xy=True)
+_TO_WGS84 = Transformer.from_crs(METRIC_CRS, WGS84, always_xy=True)
 """Built once: creating a transformer per call costs milliseconds."""
 
 ENTITY_LAYERS: tuple[Layer, ...] = (Layer.corridor, Layer.zones, Layer.parks, *POINT_LAYERS)
@@ -203,8 +204,12 @@ class Atlas:
 
     def to_metric(self, geometry_wgs: BaseGeometry) -> BaseGeometry:
         """Any WGS-84 geometry in the metric CRS."""
-        return shapely.transform(geometry_wgs,
-                                 lambda xy: np.column_stack(_TO_METRIC.transform(xy[:, 0], xy[:, 1])))
+        return shapely.transform(geometry_wgs, lambda xy: self.to_metric_xy(xy[:, 0], xy[:, 1]))
+
+    def to_wgs84(self, geometry_metric: BaseGeometry) -> BaseGeometry:
+        """Any metric geometry back in WGS-84 lon/lat."""
+        return shapely.transform(geometry_metric, lambda xy: np.column_stack(
+            _TO_WGS84.transform(xy[:, 0], xy[:, 1])))
 
     def locate(self, lon: float, lat: float) -> Located:
         """Town, zones, parks and corridor band containing a WGS-84 point.

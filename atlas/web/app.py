@@ -12,7 +12,7 @@ from atlas.maps.assets import URL_PREFIX, use_offline_assets, vendor_dirs
 from atlas.maps.render import map_shell
 from atlas.storage import Storage
 from atlas.storage.geojson import GeoJSONStorage
-from atlas.web import api, browse, docs, ogc, pages
+from atlas.web import api, browse, coverage_api, docs, ogc, pages, planning
 from atlas.web.errors import install_error_handlers
 
 
@@ -29,13 +29,15 @@ def create_app(settings: Settings | None = None, storage: Storage | None = None)
     app.state.settings = settings
     app.state.storage = storage
     app.state.atlas = atlas
-    install_error_handlers(app, html_not_found=pages.not_found)
+    install_error_handlers(app, html_not_found=pages.not_found, html_error=pages.error_page)
     app.add_middleware(GZipMiddleware, minimum_size=1024)
     for name, folder in vendor_dirs().items():
         app.mount(f"{URL_PREFIX}/{name}", StaticFiles(directory=folder), name=f"vendor-{name}")
     app.mount("/static/atlas", StaticFiles(directory=REPO_ROOT / "static"), name="atlas-static")
     app.include_router(browse.router)
     app.include_router(api.router)
+    app.include_router(coverage_api.router)
+    app.include_router(planning.router)
     app.include_router(ogc.router)
     app.include_router(docs.router)
     app.include_router(pages.router)

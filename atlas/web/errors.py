@@ -52,28 +52,40 @@ MACHINE_PATHS = ("/api/", "/ogc", "/export.", "/openapi.json", "/healthz")
 """Paths answered to programs: their 404s are problem+json even for a browser."""
 
 
+def _for_people(request: Request) -> bool:
+    """Whether an error should be an HTML page: a browser asking for a page, not an API path."""
+    return (not request.url.path.startswith(MACHINE_PATHS)
+            and "text/html" in request.headers.get("accept", ""))
+
+
 def install_error_handlers(app: FastAPI,
-                           html_not_found: Callable[[Request], Response] | None = None) -> None:
+                           html_not_found: Callable[[Request], Response] | None = None,
+                           html_error: Callable[[Request, int, str], Response] | None = None
+                           ) -> None:
     """Register the handlers that give every error the problem+json shape.
 
     ``html_not_found`` renders the 404 page for people: a browser asking for an unknown
     page gets it; unknown paths under the API prefixes always get problem+json.
+    ``html_error`` renders a 4xx for a page (e.g. a planning link with a bad radius) as HTML
+    with the same message.
     """
+
+    def client_error(request: Request, status: int, title: str, detail: str) -> Response:
+        if html_error is not None and _for_people(request):
+            return html_error(request, status, detail)
+        return problem(status, title, detail, str(request.url.path))
 
     @app.exception_handler(ApiError)
     async def _api_error(request: Request, exc: ApiError):
-        return problem(exc.status, exc.title, exc.detail, str(request.url.path))
+        return client_error(request, exc.status, exc.title, exc.detail)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError):
-        return problem(400, "Invalid parameter", describe_validation(exc), str(request.url.path))
+        return client_error(request, 400, "Invalid parameter", describe_validation(exc))
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException):
-        path = request.url.path
-        if (exc.status_code == 404 and html_not_found is not None
-                and not path.startswith(MACHINE_PATHS)
-                and "text/html" in request.headers.get("accept", "")):
+        if exc.status_code == 404 and html_not_found is not None and _for_people(request):
             return html_not_found(request)
         title = "Not found" if exc.status_code == 404 else "Error"
         return problem(exc.status_code, title, str(exc.detail), str(request.url.path))

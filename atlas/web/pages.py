@@ -134,3 +134,11 @@ def not_found(request: Request, lang: Lang | None = None) -> HTMLResponse:
     """The HTML 404 page (language from ``?lang=`` unless given)."""
     lang = lang or page_lang(request.query_params.get("lang", "zh"))
     return templates.TemplateResponse(request, "404.html", {"lang": lang}, status_code=404)
+
+
+def error_page(request: Request, status: int, detail: str) -> HTMLResponse:
+    """An HTML page for a client error on a page, with the message that says what to fix."""
+    lang = page_lang(request.query_params.get("lang", "zh"))
+    return templates.TemplateResponse(request, "error.html", {"lang": lang, "status": status,
+                                                              "detail": detail},
+                                      status_code=status)

@@ -16,7 +16,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, get_origin
 
 import shapely
 from fastapi import Depends, Query, Request
@@ -45,7 +45,6 @@ CLIP_DEGREES = 1.0
 MAX_VERTICES = 1_000
 MAX_POLYGON_CHARS = 10_000
 """Longer query strings would not get through uvicorn's 16 KiB request-line limit anyway."""
-REPEATABLE = frozenset({"layer"})
 POLYGON_EXAMPLE = "POLYGON((118.55 24.75, 118.57 24.75, 118.57 24.77, 118.55 24.75))"
 
 
@@ -70,19 +69,20 @@ class Format(StrEnum):
 
 
 # ------------------------------------------------------------ strictness
-def _declared(route: APIRoute) -> set[str]:
-    return {f.alias for f in get_flat_params(route.dependant)
-            if isinstance(f.field_info, QueryParam)}
+def _declared(route: APIRoute) -> dict[str, bool]:
+    """The route's query parameters -> whether each is repeatable (a list)."""
+    return {f.alias: get_origin(f.field_info.annotation) is list
+            for f in get_flat_params(route.dependant) if isinstance(f.field_info, QueryParam)}
 
 
 def reject_unknown_params(request: Request) -> None:
     """Refuse query parameters the endpoint does not take, or scalar ones given twice."""
     declared = _declared(request.scope["route"])
-    if unknown := sorted(set(request.query_params) - declared):
+    if unknown := sorted(set(request.query_params) - set(declared)):
         raise ApiError(400, f"unknown parameter(s) {', '.join(unknown)}; this endpoint takes "
                             f"{', '.join(sorted(declared))}")
-    if repeated := sorted(k for k in set(request.query_params) - REPEATABLE
-                          if len(request.query_params.getlist(k)) > 1):
+    if repeated := sorted(k for k in set(request.query_params) if not declared[k]
+                          and len(request.query_params.getlist(k)) > 1):
         raise ApiError(400, f"{', '.join(repeated)}: given more than once; give it once")
 
 

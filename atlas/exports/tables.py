@@ -1,0 +1,95 @@
+"""A bilingual table, written as CSV (UTF-8 with BOM, for Excel/WPS) or XLSX (openpyxl).
+
+Every planning table (coverage, where next, industry matrix, targets, densities) is built
+once as a :class:`Table`; the JSON answers, the HTML pages and the downloads all show it.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from atlas.vocab import Label
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: Label
+    number: bool = False
+    """Right-aligned and written as a number."""
+
+
+@dataclass(frozen=True)
+class Table:
+    """Rows of plain values under bilingual column labels, with a title and a source line."""
+
+    name: str
+    """File name stem of the downloads, e.g. ``coverage-3000m``."""
+    title: Label
+    columns: tuple[Column, ...]
+    rows: list[dict]
+    source: Label | None = None
+    links: list[dict] = field(default_factory=list)
+    """Per row, column key -> URL for cells that open their list on the atlas (HTML only)."""
+
+    def json_rows(self) -> list[dict]:
+        """The rows with only the table's columns, for JSON answers."""
+        return [{c.key: row.get(c.key) for c in self.columns} for row in self.rows]
+
+
+def _cell(value):
+    """A spreadsheet cell: lists joined, a leading = + - @ quoted so no formula runs."""
+    if isinstance(value, (list, tuple)):
+        value = "; ".join(map(str, value))
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return "'" + value
+    return value
+
+
+def header(column: Column) -> str:
+    return f"{column.label.zh} {column.label.en}"
+
+
+def to_csv(table: Table) -> bytes:
+    """The table as CSV: UTF-8 with a BOM, one bilingual header row, then the rows."""
+    out = io.StringIO()
+    out.write("\ufeff")
+    writer = csv.writer(out)
+    writer.writerow([header(c) for c in table.columns])
+    for row in table.rows:
+        writer.writerow(["" if row.get(c.key) is None else _cell(row.get(c.key))
+                         for c in table.columns])
+    if table.source:
+        writer.writerow([])
+        writer.writerow([f"来源 Source: {table.source.zh} / {table.source.en}"])
+    return out.getvalue().encode("utf-8")
+
+
+def to_xlsx(table: Table) -> bytes:
+    """The table as an XLSX workbook: title, bilingual bold header (frozen), rows, source."""
+    book = Workbook()
+    sheet = book.active
+    sheet.title = table.name[:31]
+    sheet.append([f"{table.title.zh} · {table.title.en}"])
+    sheet["A1"].font = Font(bold=True, size=12)
+    sheet.append([header(c) for c in table.columns])
+    for cell in sheet[2]:
+        cell.font = Font(bold=True)
+    for row in table.rows:
+        sheet.append([_cell(row.get(c.key)) for c in table.columns])
+    if table.source:
+        sheet.append([])
+        sheet.append([f"来源 Source: {table.source.zh} / {table.source.en}"])
+    sheet.freeze_panes = "A3"
+    for i, column in enumerate(table.columns, start=1):
+        width = max(len(header(column)), *(len(str(r.get(column.key) or "")) for r in table.rows)) \
+            if table.rows else len(header(column))
+        sheet.column_dimensions[sheet.cell(row=2, column=i).column_letter].width = min(50, width + 2)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
