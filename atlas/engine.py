@@ -245,6 +245,17 @@ class Atlas:
         order = np.lexsort((ids.astype(str), dists))[:k]
         return [(self.entities[ids[i]], float(dists[i])) for i in order]
 
+    def nearest_to(self, geometry_wgs: BaseGeometry, k: int,
+                   layers: tuple[Layer, ...] = POINT_LAYERS) -> list[tuple[Entity, float]]:
+        """The ``k`` entities of ``layers`` nearest a WGS-84 geometry, in metres from its edge
+        (0 inside an area); ties go to the smaller id."""
+        shape = self.to_metric(geometry_wgs)
+        ids = np.concatenate([self.metric[l].index.to_numpy(dtype=object) for l in layers])
+        dists = np.concatenate([shapely.distance(self.metric[l].geometry.array, shape)
+                                for l in layers])
+        order = np.lexsort((ids.astype(str), dists))[:k]
+        return [(self.entities[ids[i]], float(dists[i])) for i in order]
+
     def within(self, geometry_wgs: BaseGeometry, layers: tuple[Layer, ...],
                radius_m: float = 0.0) -> list[tuple[Entity, float]]:
         """Entities of ``layers`` within ``radius_m`` of a WGS-84 geometry, nearest first."""

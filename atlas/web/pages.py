@@ -12,7 +12,7 @@ from atlas.engine import Entity
 from atlas.filters import FACETS
 from atlas.maps.render import map_shell
 from atlas.vocab import (CARRIER_LAYERS, INDUSTRY_GROUP, POINT_LAYERS, Industry, IndustryGroup, Kind,
-                         Layer, Level, Status)
+                         Layer, Level, Precision, Status)
 from atlas.web.browse import display, map_feature
 from atlas.web.deps import AtlasDep
 from atlas.membership import OUTSIDE, UNKNOWN
@@ -95,8 +95,10 @@ def _profile(request: Request, atlas, entity: Entity | None, lang: Lang) -> HTML
     if entity is None:
         return not_found(request, lang)
     ancestors = atlas.ancestors(entity.id)
-    anchor = entity.geometry.representative_point()
-    nearby = [(e, d) for e, d in atlas.nearest(anchor.x, anchor.y, 7) if e.id != entity.id][:6]
+    members = [e for e in atlas.members(entity.id) if e.layer in CARRIER_LAYERS]
+    skip = {entity.id, *(e.id for e in members)}
+    nearby = [(e, d) for e, d in atlas.nearest_to(entity.geometry, len(skip) + 30)
+              if e.id not in skip and e.props["precision"] != Precision.placeholder][:6]
     industries = set(entity.props.get("industries") or [])
     peers = [e for e in atlas.entities.values()
              if e.layer in POINT_LAYERS and e.id != entity.id
@@ -105,9 +107,16 @@ def _profile(request: Request, atlas, entity: Entity | None, lang: Lang) -> HTML
         "lang": lang, "e": entity, "d": display(entity, lang), "atlas": atlas,
         "shell": map_shell(atlas.settings, zoom=14), "ancestors": ancestors,
         "children": atlas.children(entity.id), "nearby": nearby, "peers": peers,
+        "members": members, "members_link": _members_link(entity, lang),
         "feature": map_feature(atlas, entity, lang),
         "context": [map_feature(atlas, a, lang) for a in ancestors],
     })
+
+
+def _members_link(entity: Entity, lang: Lang) -> str | None:
+    """The atlas filter listing exactly an area's members (same rule, same count)."""
+    facet = {Layer.zones: "zone", Layer.towns: "town"}.get(entity.layer)
+    return f"/?{facet}={entity.id}&lang={lang}" if facet else None
 
 
 @router.get("/corridor", response_class=HTMLResponse)
