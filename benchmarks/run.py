@@ -23,6 +23,7 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 from shapely.geometry import Point
 
+import coverage as coverage_bench
 from atlas.config import Settings
 from atlas.maps.render import map_shell
 from atlas.testing import write_synthetic_data
@@ -98,6 +99,7 @@ def report(rows) -> None:
 
 def main() -> None:
     report(measure("shipped data", Settings(tiles="none"), repeat=50))
+    coverage_bench.run(create_app(Settings(tiles="none")).state.atlas)
     n = int(os.environ.get("BENCH_N", "20000"))
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "geo"

@@ -65,8 +65,10 @@ def read_population(path: Path, atlas: Atlas) -> Demand:
             try:
                 people[town] = float(value)
             except ValueError:
+                people[town] = math.nan
+            if not math.isfinite(people[town]) or people[town] < 0:
                 raise AnalysisInputError(f"{path.name} row {row_no}: population {value!r} is "
-                                         "not a number") from None
+                                         "not a number of people (finite, not negative)")
             if row.get("source"):
                 sources.add(row["source"].strip())
     if missing := sorted(towns - set(people)):
@@ -89,7 +91,8 @@ def parse_points(text: str, atlas: Atlas, default_crs: InputCRS = InputCRS.wgs84
     west, south, east, north = atlas.frames[Layer.boundary].total_bounds + \
         np.array([-NEAR_DEGREES, -NEAR_DEGREES, NEAR_DEGREES, NEAR_DEGREES])
     xs, ys, ws = [], [], []
-    for row_no, raw in enumerate(reader, start=2):
+    for raw in reader:
+        row_no = reader.line_num
         row = {(k or "").strip().lower(): (v or "").strip() for k, v in raw.items()
                if isinstance(v, str)}
         if len(xs) >= MAX_POINTS:

@@ -18,7 +18,7 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from atlas.analysis import AnalysisInputError
-from atlas.analysis.coverage import check_radius, covered_points
+from atlas.analysis.coverage import buffers, check_radius, covered_points
 from atlas.analysis.demand import Demand
 from atlas.engine import Atlas
 from atlas.vocab import Layer
@@ -143,8 +143,9 @@ def where_next(atlas: Atlas, existing: list[BaseGeometry], demand: Demand, radiu
     check_radius(radius_m)
     if not 1 <= p <= MAX_P:
         raise AnalysisInputError(f"p: {p} new sites; choose 1…{MAX_P}")
-    if candidates_xy is None:
+    if candidates_xy is None:  # grid cells whose centre is on land in the city
         candidates_xy, _ = grid(atlas.city, candidate_cell_m)
+        candidates_xy = candidates_xy[shapely.contains_xy(atlas.city, *candidates_xy.T)]
     if len(candidates_xy) > MAX_CANDIDATES:
         raise AnalysisInputError(f"candidates: {len(candidates_xy):,} is more than "
                                  f"{MAX_CANDIDATES:,}; use a coarser grid or fewer points")
@@ -153,8 +154,7 @@ def where_next(atlas: Atlas, existing: list[BaseGeometry], demand: Demand, radiu
                                  "give more candidates or a smaller p")
     xy, weights = demand_cells(atlas, demand, demand_cell_m)
     total = float(weights.sum())
-    reached = shapely.union_all(shapely.buffer(np.asarray(existing, dtype=object), radius_m)) \
-        if existing else shapely.Polygon()
+    reached = shapely.union_all(buffers(existing, radius_m)) if existing else shapely.Polygon()
     already = covered_points(xy, reached)
     before = float(weights[already].sum())
     open_xy, open_w = xy[~already & (weights > 0)], weights[~already & (weights > 0)]
