@@ -12,6 +12,7 @@
   var LEVEL_RADIUS = { national: 9, provincial: 8, quanzhou: 7, jinjiang: 6 };
   var PENDING = { planned: true, under_construction: true };
   var LIST_MAX = 500;  // the map shows every match; the list stops here and says how many more
+  var APPROX = { approximate: true, placeholder: true };  // positions shown with "≈"
 
   function config() {
     return JSON.parse(document.getElementById("atlas-config").textContent);
@@ -40,8 +41,8 @@
     var pending = PENDING[props.status];
     return {
       radius: LEVEL_RADIUS[props.level] || 6,
-      color: color, weight: props.precision === "approximate" ? 2 : 3,
-      dashArray: pending || props.precision === "approximate" ? "3 3" : null,
+      color: color, weight: APPROX[props.precision] ? 2 : 3,
+      dashArray: pending || APPROX[props.precision] ? "3 3" : null,
       fillColor: color, fillOpacity: pending ? 0 : 0.75,
     };
   }
@@ -58,7 +59,7 @@
     if (cfg.lang !== "en" && props.name_en) box.appendChild(el("div", props.name_en, "popup-en"));
     var meta = [props.display_kind, props.display_status, props.display_level].filter(Boolean).join(" · ");
     if (meta) box.appendChild(el("div", meta, "popup-meta"));
-    if (props.precision === "approximate") box.appendChild(el("div", "≈ " + cfg.text.approximate, "popup-approx"));
+    if (APPROX[props.precision]) box.appendChild(el("div", "≈ " + (props.precision === "placeholder" ? cfg.text.placeholder : cfg.text.approximate), "popup-approx"));
     if (props.url) {
       var link = el("a", cfg.text.profile + " →", "popup-link");
       link.href = props.url + "?lang=" + encodeURIComponent(cfg.lang);
@@ -68,7 +69,7 @@
   }
 
   function bindLabels(layer, props, cfg) {
-    var approx = props.precision === "approximate" ? "≈ " : "";  // approximate says so everywhere
+    var approx = APPROX[props.precision] ? "≈ " : "";  // approximate says so everywhere
     layer.bindTooltip(function () { return el("span", approx + displayName(props, cfg)); }, { sticky: true });
     layer.bindPopup(function () { return popupNode(props, cfg); });
   }
@@ -84,7 +85,7 @@
   }
 
   /* ------------------------------------------------------------------ URL state */
-  var FACETS = ["kind", "level", "industry", "zone", "town", "status"];
+  var FACETS = ["layer", "kind", "level", "industry", "zone", "town", "status"];
 
   function readState() {
     var params = new URLSearchParams(location.search);
@@ -126,8 +127,7 @@
     var listItems = {};
 
     var names = {};
-    cfg.zoneNames.concat(cfg.kindNames).forEach(function (pair) { names[pair[0]] = pair[1]; });
-    names.none = cfg.text.noZone;
+    cfg.zoneNames.concat(cfg.kindNames, cfg.townNames).forEach(function (pair) { names[pair[0]] = pair[1]; });
 
     function addOverlay(key, layer) {
       overlays[key] = layer;
@@ -230,12 +230,18 @@
     }
 
     function renderCounts(counts) {
-      [["zone", "count-zone"], ["kind", "count-kind"]].forEach(function (pair) {
+      [["zone", "count-zone"], ["town", "count-town"], ["kind", "count-kind"]].forEach(function (pair) {
         var list = document.getElementById(pair[1]);
         list.replaceChildren();
         Object.keys(counts[pair[0]]).forEach(function (key) {
           var li = el("li");
-          li.appendChild(el("span", names[key] || key, "count-name"));
+          // Each count is a link to the filter that lists exactly what it counts.
+          var link = el("a", names[key] || key, "count-name");
+          var query = filterQuery(state);
+          query.set(pair[0] === "kind" ? "kind" : pair[0], key);
+          if (cfg.lang !== "zh") query.set("lang", cfg.lang);
+          link.href = "?" + query;
+          li.appendChild(link);
           li.appendChild(el("span", counts[pair[0]][key], "count-n"));
           li.dataset.key = key;
           list.appendChild(li);
@@ -253,7 +259,7 @@
         li.dataset.id = f.id;
         li.tabIndex = 0;
         li.appendChild(el("span", displayName(p, cfg), "entity-name"));
-        if (p.precision === "approximate") li.appendChild(el("span", " ≈", "approx-mark"));
+        if (APPROX[p.precision]) li.appendChild(el("span", " ≈", "approx-mark"));
         li.appendChild(el("span", [p.display_kind, p.display_status].join(" · "), "entity-meta"));
         li.addEventListener("click", function () { select(f.id, true); });
         li.addEventListener("keydown", function (ev) { if (ev.key === "Enter") select(f.id, true); });
@@ -402,7 +408,7 @@
       if (feature.geometry.type === "Point") map.setView(bounds.getCenter(), 14);
       else map.fitBounds(bounds, { padding: [12, 12] });
     }
-    if (p.precision === "approximate") {
+    if (APPROX[p.precision]) {
       L.circle(bounds.getCenter(), { radius: 600, color: "#868e96", dashArray: "4 4", weight: 1,
                                      fill: false, interactive: false }).addTo(map);
     }

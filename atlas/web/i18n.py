@@ -45,6 +45,7 @@ UI: dict[str, tuple[str, str]] = {
     "members_on_map": ("在地图上查看这些载体", "Show them on the map"),
     "peers": ("同产业平台", "Same-industry peers"),
     "approximate_note": ("位置为示意，非精确位置", "Position is approximate, not exact"),
+    "placeholder_note": ("位置未知：图上仅为占位示意，请勿据此判断位置", "Position not known: a placeholder, do not read it"),
     "missing_en": ("（暂无英文）", "(no English yet)"),
     "not_found": ("未找到", "Not found"),
     "back": ("返回地图", "Back to the map"),

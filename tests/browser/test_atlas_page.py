@@ -106,7 +106,8 @@ def test_profile_opens_from_a_popup(atlas_page, artifacts):
 def test_english_switches_ui_and_content(atlas_page, artifacts):
     page = atlas_page.open("/?lang=en&kind=university")
     assert "Jinjiang Innovation Atlas" in page.inner_text("header")
-    assert page.inner_text("label.facet >> nth=0").startswith("Kind")
+    assert page.inner_text("label.facet >> nth=0").startswith("Layer")
+    assert page.inner_text("label.facet >> nth=1").startswith("Kind")
     names = page.eval_on_selector_all("#entity-list .entity-name", "els => els.map(e => e.textContent)")
     assert "Quanzhou Light Industry Vocational College" in names
     page.screenshot(path=artifacts / "atlas-en.png")
