@@ -9,7 +9,7 @@ what to fix, and unknown parameters are refused, as everywhere under ``/api``.
 from enum import StrEnum
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Query, UploadFile
 from fastapi.responses import JSONResponse, Response
 from shapely.geometry import Point, mapping
 

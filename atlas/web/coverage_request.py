@@ -26,7 +26,6 @@ from atlas.exports import planning as planning_tables
 from atlas.exports.tables import Table
 from atlas.filters import EntityFilter
 from atlas.web.browse import FilterDep
-from atlas.web.deps import AtlasDep
 from atlas.web.errors import ApiError
 
 MAX_RADII = 6
