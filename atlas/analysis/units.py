@@ -58,7 +58,3 @@ def _units(atlas: Atlas) -> tuple[Unit, ...]:
     return (Unit(CITY_ID, "city", Label("晋江市全域", "All of Jinjiang"), city),
             *named(Layer.towns, "town"), *named(Layer.zones, "zone"), band)
 
-
-def unit(atlas: Atlas, unit_id: str) -> Unit | None:
-    """One unit by id (None when there is none)."""
-    return next((u for u in units(atlas) if u.id == unit_id), None)
