@@ -87,18 +87,27 @@ def _measured_from(atlas: Atlas, entity: Entity) -> tuple[BaseGeometry | None, s
 def apply(atlas: Atlas, base: FacilitySet, scenario: Scenario) -> FacilitySet:
     """``base`` with the scenario's closures, moves and additions (in that order).
 
-    Raises :class:`AnalysisInputError` for an id that is not one of the base facilities.
+    A placeholder that could not be placed may be moved: the scenario gives it a position.
+    Raises :class:`AnalysisInputError` for an id that is not one of the base facilities (or
+    for closing one that has no position).
     """
-    known = base.ids()
+    known, unplaced = base.ids(), {e.id: e for e in base.unplaced}
+    if not_placed := [i for i in scenario.close if i in unplaced]:
+        raise AnalysisInputError(f"close: {', '.join(not_placed)} has no known position, so it "
+                                 "is not in the coverage and closing it changes nothing; to try "
+                                 "a position for it, move it (move=id:lon,lat)")
     for name, ids in (("close", scenario.close), ("move", [m[0] for m in scenario.move])):
-        if unknown := [i for i in ids if i not in known]:
+        if unknown := [i for i in ids if i not in known and i not in unplaced]:
             raise AnalysisInputError(
                 f"{name}: {', '.join(unknown)} is not one of the {len(known)} facilities of this "
                 "selection; use ids from the facility list (or widen the filter)")
     moved = {fid: atlas.to_metric_point(lon, lat) for fid, lon, lat in scenario.move}
     kept = [replace(f, geometry=moved[f.id], state="moved", via_host=None) if f.id in moved else f
             for f in base.facilities if f.id not in set(scenario.close)]
+    placed = [Facility(e.id, Label(e.props["name_zh"], e.props["name_en"]), moved[e.id],
+                       state="moved") for e in base.unplaced if e.id in moved]
     added = [Facility(f"new-{i}", Label(f"新增站点 {i}", f"New site {i}"),
                       atlas.to_metric_point(lon, lat), state="added")
              for i, (lon, lat) in enumerate(scenario.add, start=1)]
-    return FacilitySet(tuple(kept + added), base.unplaced)
+    return FacilitySet(tuple(kept + placed + added),
+                       tuple(e for e in base.unplaced if e.id not in moved))

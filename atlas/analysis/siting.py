@@ -11,6 +11,7 @@ reported in the order a greedy pass over them adds coverage, with each one's gai
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -100,9 +101,11 @@ def solve(demand_xy: np.ndarray, weights: np.ndarray, candidates_xy: np.ndarray,
     from spopt.locate import MCLP
 
     cost = cdist(demand_xy, candidates_xy)
-    model = MCLP.from_cost_matrix(cost, weights, service_radius=radius_m, p_facilities=p,
-                                  name="where-next")
-    model = model.solve(pulp.PULP_CBC_CMD(msg=False, timeLimit=SOLVER_SECONDS))
+    with warnings.catch_warnings():  # spopt 0.7 builds its model with PuLP's older API
+        warnings.simplefilter("ignore", DeprecationWarning)
+        model = MCLP.from_cost_matrix(cost, weights, service_radius=radius_m, p_facilities=p,
+                                      name="where-next")
+        model = model.solve(pulp.PULP_CBC_CMD(msg=False, timeLimit=SOLVER_SECONDS))
     chosen = [j for j, var in enumerate(model.fac_vars) if (var.value() or 0) > 0.5]
     return chosen, pulp.LpStatus[model.problem.status]
 

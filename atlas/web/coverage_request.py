@@ -8,7 +8,7 @@ what-if ``add=lon,lat`` / ``move=id:lon,lat`` / ``close=id`` (repeatable; coordi
 """
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Annotated
 
@@ -102,6 +102,8 @@ def coverage_request(
             raise ApiError(400, f"move: {item!r} is not id:lon,lat (e.g. "
                                 "sanchuang-incubator:118.56,24.78)")
         moves.append((fid, *parse_lonlat(where, "move", crs)))
+    if both := sorted(set(close) & {m[0] for m in moves}):
+        raise ApiError(400, f"move/close: {', '.join(both)} is both moved and closed; give one")
     scenario = fac.Scenario(tuple(parse_lonlat(a, "add", crs) for a in add), tuple(moves),
                             tuple(close))
     echo = {"radius_m": radius_m, "radii": parsed, "add": add, "move": move, "close": close,
@@ -162,6 +164,8 @@ class CoverageAnswer:
 
 def answer(atlas: Atlas, request: CoverageRequest, demand: Demand | None = None) -> CoverageAnswer:
     """Run the request: today's coverage, the what-if scenario beside it, the sensitivity."""
+    if demand is not None:  # an upload weighs this answer, whatever the query said
+        request = replace(request, echo={**request.echo, "demand": demand.kind})
     demand = demand or load_demand(atlas, request.demand)
     base = fac.select(atlas, request.selection)
     try:
@@ -180,7 +184,7 @@ def layers(atlas: Atlas, ans: CoverageAnswer, datum: InputCRS = InputCRS.wgs84) 
     GeoJSON FeatureCollection on ``datum`` (WGS-84 unless drawn on a shifted basemap)."""
     def feature(role: str, geometry, props: dict | None = None) -> dict:
         wgs = geometry_from_wgs84(atlas.to_wgs84(geometry), datum)
-        return {"type": "Feature", "id": props.get("id") if props else role,
+        return {"type": "Feature", "id": (props or {}).get("id", role),
                 "geometry": mapping(wgs), "properties": {"role": role, **(props or {})}}
 
     def simple(geometry):
