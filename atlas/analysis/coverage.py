@@ -110,22 +110,24 @@ def analyse(atlas: Atlas, facilities: FacilitySet, radius_m: float = DEFAULT_RAD
     catchment = shapely.intersection(shapely.union_all(reach), city) if len(reach) else EMPTY
     overlap = shapely.intersection(overlap_of(reach), city)
     weigh = _weigher(atlas, demand, catchment)
-    rows = tuple(UnitCoverage(u, shapely.intersection(u.geometry, catchment).area / 1e6,
-                              shapely.intersection(u.geometry, overlap).area / 1e6,
-                              *weigh(u)) for u in units(atlas))
+    rows = []
+    for u in units(atlas):
+        covered = shapely.intersection(u.geometry, catchment).area / 1e6
+        rows.append(UnitCoverage(u, covered, shapely.intersection(u.geometry, overlap).area / 1e6,
+                                 *weigh(u, covered)))
     return Coverage(radius_m, facilities, demand, catchment, overlap,
-                    shapely.difference(city, catchment), rows)
+                    shapely.difference(city, catchment), tuple(rows))
 
 
 def _weigher(atlas: Atlas, demand: Demand, catchment: BaseGeometry):
-    """A function: unit -> (its demand, its covered demand) for ``demand``'s kind."""
+    """A function: (unit, its covered km²) -> (its demand, its covered demand)."""
     if demand.kind == "area":
-        return lambda u: (u.area_km2, shapely.intersection(u.geometry, catchment).area / 1e6)
+        return lambda u, covered_km2: (u.area_km2, covered_km2)
     if demand.kind == "population":
         towns = atlas.metric[Layer.towns]
         density = {t: demand.population[t] / towns.geometry[t].area for t in towns.index}
 
-        def people(u: Unit) -> tuple[float, float]:
+        def people(u: Unit, _covered_km2: float) -> tuple[float, float]:
             total = covered = 0.0
             for t in towns.index:
                 part = shapely.intersection(u.geometry, towns.geometry[t])
@@ -138,7 +140,7 @@ def _weigher(atlas: Atlas, demand: Demand, catchment: BaseGeometry):
     if demand.kind == "points":
         hit = covered_points(demand.xy, catchment)
 
-        def weight(u: Unit) -> tuple[float, float]:
+        def weight(u: Unit, _covered_km2: float) -> tuple[float, float]:
             inside = covered_points(demand.xy, u.geometry)
             return float(demand.weights[inside].sum()), float(demand.weights[inside & hit].sum())
         return weight

@@ -42,13 +42,16 @@ class Table:
         return [{c.key: row.get(c.key) for c in self.columns} for row in self.rows]
 
 
+def formula_safe(text: str) -> str:
+    """Text for a spreadsheet cell: a leading = + - @ is quoted so no formula runs."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+
+
 def _cell(value):
-    """A spreadsheet cell: lists joined, a leading = + - @ quoted so no formula runs."""
+    """A spreadsheet cell: lists joined, text made formula-safe, numbers kept."""
     if isinstance(value, (list, tuple)):
         value = "; ".join(map(str, value))
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value
+    return formula_safe(value) if isinstance(value, str) else value
 
 
 def header(column: Column) -> str:

@@ -19,6 +19,7 @@ from shapely.geometry import Point
 
 from atlas.crs import InputCRS, geometry_from_wgs84
 from atlas.engine import Entity
+from atlas.exports.tables import formula_safe
 from atlas.filters import EntityFilter, counts
 from atlas.membership import OUTSIDE, UNKNOWN
 from atlas.ogc.media import GEOJSON
@@ -138,10 +139,9 @@ CSV_COLUMNS = ("id", "layer", "name_zh", "name_en", "kind", "level", "status", "
 
 
 def _csv_cell(value) -> str:
-    """A CSV cell; a leading = + - @ is quoted so spreadsheets do not run it as a formula."""
-    text = ";".join(map(str, value)) if isinstance(value, (list, tuple)) else \
-        "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+    """A CSV cell: lists joined with ";", made formula-safe."""
+    return formula_safe(";".join(map(str, value)) if isinstance(value, (list, tuple)) else
+                        "" if value is None else str(value))
 
 
 @router.get("/export.csv", summary="The filtered entities as CSV (UTF-8 with BOM, for Excel)")

@@ -35,16 +35,15 @@ router = APIRouter(prefix="/api/coverage", tags=["planning"],
 
 
 class TableFormat(StrEnum):
+    """Answers that are tables: JSON, or the main table as CSV or XLSX."""
+
     json = "json"
     csv = "csv"
     xlsx = "xlsx"
 
 
-class LayerFormat(StrEnum):
-    json = "json"
-    csv = "csv"
-    xlsx = "xlsx"
-    geojson = "geojson"
+LayerFormat = StrEnum("LayerFormat", [*(f.value for f in TableFormat), "geojson"])
+"""Answers with layers too: the table formats plus GeoJSON."""
 
 
 def download(table: Table, fmt: str) -> Response:

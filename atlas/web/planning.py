@@ -17,7 +17,6 @@ from atlas.analysis import AnalysisInputError
 from atlas.analysis import density as dens
 from atlas.analysis import industry as ind
 from atlas.analysis import siting
-from atlas.analysis.coverage import DEFAULT_RADIUS_M
 from atlas.crs import InputCRS, from_wgs84
 from atlas.exports import planning as planning_tables
 from atlas.maps.render import map_shell
@@ -42,11 +41,9 @@ def _page(request: Request, name: str, lang: str, **context) -> HTMLResponse:
         "lang": lang, "nav": NAV, "path": request.url.path, **context})
 
 
-def _download_query(request: Request, **extra) -> str:
+def _download_query(request: Request) -> str:
     """The page's query string without ``lang`` (downloads take the API's parameters)."""
-    params = [(k, v) for k, v in request.query_params.multi_items() if k not in ("lang", *extra)]
-    params += [(k, str(v)) for k, v in extra.items() if v is not None]
-    return urlencode(params)
+    return urlencode([(k, v) for k, v in request.query_params.multi_items() if k != "lang"])
 
 
 async def _coverage(request: Request, atlas, req, lang: str, upload: UploadFile | None,
@@ -118,4 +115,4 @@ def zones_page(request: Request, atlas: AtlasDep, req: CoverageDep, lang: LangQu
                  density=planning_tables.density_table(dens.densities(atlas)),
                  zones=planning_tables.zones_table(dens.compare_zones(atlas),
                                                    answer(atlas, req).result),
-                 query=_download_query(request), radius=req.radius_m or DEFAULT_RADIUS_M)
+                 query=_download_query(request))
