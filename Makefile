@@ -35,11 +35,13 @@ $(ASSETS): vendor/package.json vendor/package-lock.json
 	npm ci --prefix vendor --no-audit --no-fund --ignore-scripts
 	touch $@
 
-# Debian packages the tests drive: headless Chromium and GDAL's ogrinfo/ogr2ogr.
+# Debian packages the tests drive: headless Chromium, GDAL's ogrinfo/ogr2ogr, and poppler's
+# pdftoppm/pdftotext (reading the printed PDFs).
 system-deps:
 	@missing=""; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
 	command -v ogrinfo >/dev/null || missing="$$missing gdal-bin"; \
+	command -v pdftoppm >/dev/null || missing="$$missing poppler-utils"; \
 	fc-list 2>/dev/null | grep -qi "noto.*cjk" || missing="$$missing fonts-noto-cjk"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing$$missing"; \

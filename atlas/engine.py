@@ -4,12 +4,14 @@ An :class:`Atlas` is built from a :class:`~atlas.storage.Storage`.  Building it
 validates the data (and refuses invalid data), loads every layer into a
 GeoDataFrame in WGS-84 plus a metric (EPSG:32650) copy with an STRtree spatial
 index, derives the corridor band and the corridor → zone → park → platform
-hierarchy, and builds the name search index.  Nothing is recomputed per
-request; a new data version means a new ``Atlas``.
+hierarchy.  The search index is built on the first search (it is not needed to
+serve a map, and costs most at scale).  Nothing is recomputed per request; a new
+data version means a new ``Atlas``.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
@@ -104,7 +106,9 @@ class Atlas:
     child_ids: dict[str, list[str]] = field(default_factory=dict)
     member_ids: dict[str, list[str]] = field(default_factory=dict)
     index: SearchIndex | None = None
+    """Built by :meth:`search_index` on first use."""
     memo: dict = field(default_factory=dict, repr=False)
+    _index_lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     # ------------------------------------------------------------------ build
     @classmethod
@@ -124,9 +128,6 @@ class Atlas:
         atlas = cls(settings, storage.version(), frames, metric, band, band_wgs, city)
         atlas._build_entities()
         atlas._build_hierarchy()
-        atlas.index = SearchIndex({e.id: (e.props["name_zh"], e.props["name_en"],
-                                          e.props.get("aliases") or [])
-                                   for e in atlas.entities.values() if e.layer in ENTITY_LAYERS})
         return atlas
 
     def _build_entities(self) -> None:
@@ -190,8 +191,33 @@ class Atlas:
         return chain
 
     def search(self, query: str, limit: int | None = 50) -> list[Entity]:
-        """Entities of the browsable layers whose names match ``query``, best first."""
-        return [self.entities[i] for i in self.index.search(query, limit)] if self.index else []
+        """Entities of the browsable layers matching ``query`` (names, aliases, industries,
+        kinds, layers, areas, typos: see :mod:`atlas.search`), best first."""
+        return [self.entities[i] for i in self.search_index().search(query, limit)]
+
+    def search_index(self) -> SearchIndex:
+        """The search index, built on first use: once per atlas, even under concurrent requests."""
+        if self.index is None:
+            with self._index_lock:
+                if self.index is None:
+                    self.index = self._build_search_index()
+        return self.index
+
+    def _build_search_index(self) -> SearchIndex:
+        """Index the browsable entities in layer order, then id (the order ties rank in), with
+        the entities of each layer, kind and industry and (by membership) of each area."""
+        ids = {layer: sorted(self.frames[layer].index) for layer in ENTITY_LAYERS}
+        ranked = [self.entities[i] for layer in ENTITY_LAYERS for i in ids[layer]]
+        members = {**{("layer", layer.value): ids[layer] for layer in ENTITY_LAYERS},
+                   **{("area", area): m for area, m in self.member_ids.items()}}
+        for e in ranked:
+            for term in (("kind", e.props["kind"]),
+                         *(("industry", i) for i in e.props.get("industries") or [])):
+                members.setdefault(term, []).append(e.id)
+        areas = [self.entities[a] for layer in (Layer.towns, Layer.zones, Layer.parks)
+                 for a in self.frames[layer].index]
+        return SearchIndex({e.id: _names(e) for e in ranked}, members,
+                           {a.id: _names(a) for a in areas})
 
     # ------------------------------------------------------------- spatial
     def to_metric_point(self, lon: float, lat: float) -> Point:
@@ -284,6 +310,11 @@ def _frame(layer: Layer, collection: dict) -> gpd.GeoDataFrame:
     frame = gpd.GeoDataFrame(records, columns=[*model.model_fields, "geometry"],
                              geometry="geometry", crs=WGS84)
     return frame.set_index("id", drop=False)
+
+
+def _names(entity: Entity) -> tuple[str, str, list[str]]:
+    """An entity's Chinese and English names and aliases, as the search index takes them."""
+    return entity.props["name_zh"], entity.props["name_en"], entity.props.get("aliases") or []
 
 
 def _plain(value):

@@ -18,6 +18,25 @@ from atlas.vocab import (CARRIER_LAYERS, Industry, Kind, Layer, Level, Precision
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$")]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 PlanRef = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
+CitationDate = Annotated[str, StringConstraints(pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$")]
+Url = Annotated[str, StringConstraints(pattern=r"^https?://")]
+
+
+class Citation(BaseModel):
+    """A public source of a feature's position or facts: who published what, when, and where.
+
+    Shown on profiles, prints and exports (see :func:`atlas.provenance.citation_text`); the
+    research notes behind the data are kept apart, in ``data/research/notes.json``.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    publisher_zh: Text = Field(description="Publisher in Chinese, e.g. 泉州晚报, 晋江市人民政府")
+    publisher_en: Text = Field(description="Publisher in English, e.g. Quanzhou Evening News")
+    title_zh: str = Field("", description="Title of the article or document in Chinese (\"\" if none)")
+    title_en: str = Field("", description="English translation of the title")
+    date: CitationDate = Field(description="Publication date: YYYY, YYYY-MM or YYYY-MM-DD")
+    url: Url | None = Field(None, description="Public address of the source (None when it has none)")
 
 
 class FeatureProps(BaseModel):
@@ -39,11 +58,20 @@ class FeatureProps(BaseModel):
     plan_refs: list[PlanRef] = Field(default_factory=list,
                                      description='Sections of the plan naming it, e.g. "三(一)"')
     precision: Precision = Field(description="How sure the position is")
-    source: Text = Field(description="What the position and facts rest on")
+    citations: list[Citation] = Field(min_length=1,
+                                      description="Public sources of the position and facts")
+    position_note_zh: str = Field("", description="What the position rests on and what was "
+                                                  "inferred (public wording; required when the "
+                                                  "position is approximate or a placeholder)")
+    position_note_en: str = Field("", description="The position note in English")
     as_of: dt.date
-    operator: str | None = None
-    partners: list[Text] = Field(default_factory=list,
-                                 description="Partners outside Jinjiang (attributes, not points)")
+    operator_zh: str | None = None
+    operator_en: str | None = None
+    partners_zh: list[Text] = Field(default_factory=list,
+                                    description="Partners outside Jinjiang (attributes, not "
+                                                "points), Chinese names")
+    partners_en: list[Text] = Field(default_factory=list,
+                                    description="The same partners in English, same order")
 
 
 class BoundaryProps(FeatureProps):

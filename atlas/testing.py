@@ -15,6 +15,9 @@ from atlas.vocab import LAYER_KINDS, Industry, Layer
 
 INCUBATOR_KINDS = sorted(LAYER_KINDS[Layer.incubators])
 INDUSTRIES = list(Industry)
+SYNTHETIC_CITATION = {"publisher_zh": "合成测试数据", "publisher_en": "Synthetic test data",
+                      "title_zh": "", "title_en": "", "date": "2026", "url": None}
+"""The citation every synthetic feature carries (the schema wants at least one)."""
 
 
 def synthetic_incubators(boundary: shapely.Geometry, n: int, seed: int = 2024) -> list[dict]:
@@ -34,7 +37,9 @@ def synthetic_incubators(boundary: shapely.Geometry, n: int, seed: int = 2024) -
             "id": f"syn-{i:05d}", "name_zh": f"合成孵化器{i}", "name_en": f"Synthetic incubator {i}",
             "kind": INCUBATOR_KINDS[i % len(INCUBATOR_KINDS)], "status": "operating",
             "industries": [INDUSTRIES[i % len(INDUSTRIES)].value],
-            "precision": "approximate", "source": "synthetic test data", "as_of": "2026-01-01",
+            "precision": "approximate", "citations": [SYNTHETIC_CITATION],
+            "position_note_zh": "合成测试数据，随机位置。",
+            "position_note_en": "Synthetic test data at a random position.", "as_of": "2026-01-01",
         },
     } for i, (x, y) in enumerate(points[:n])]
     return [features[i] for i in rng.permutation(n)]

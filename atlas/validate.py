@@ -1,4 +1,5 @@
-"""Validation of the atlas's layers: schema, geometry, RFC 7946, links and the plan's relations.
+"""Validation of the atlas's layers: schema, geometry, RFC 7946, links, the plan's relations and
+the public text (position notes, both languages, plan sections, no research notes).
 
 :func:`validate` returns a :class:`Report`; the ``atlas validate`` command prints
 it and the server refuses to start on the same report.  Each problem carries a
@@ -18,8 +19,9 @@ from shapely.validation import explain_validity
 
 from atlas.crs import METRIC_CRS, WGS84
 from atlas.model import LAYER_MODELS, LINKS, link_ids
+from atlas.provenance import plan_sections, public_texts, research_reference
 from atlas.spatial import corridor_band
-from atlas.vocab import LAYER_GEOMETRY, LAYER_KINDS, Layer
+from atlas.vocab import APPROXIMATE, LAYER_GEOMETRY, LAYER_KINDS, Layer
 
 PIVOT_TOLERANCE_M = 25.0
 """How far a zone's pivot may sit outside the drawn zone outline (edge tolerance)."""
@@ -114,6 +116,8 @@ def _check_feature(report: Report, layer: Layer, index: int, feature: object,
         allowed = ", ".join(sorted(LAYER_KINDS[layer]))
         report.add("schema", layer, fid, f"kind '{model.kind}' does not belong in this layer "
                    f"(allowed: {allowed})")
+    if model is not None:
+        _check_public_text(report, layer, fid, model.model_dump(mode="json"))
     if fid in props_by_id:
         other = props_by_id[fid][0]
         report.add("duplicate_id", layer, fid, f"id is already used in layer '{other}'")
@@ -142,6 +146,31 @@ def _check_feature(report: Report, layer: Layer, index: int, feature: object,
     if problem := _ring_problems(geom):
         report.add("rfc7946", layer, fid, problem)
     geoms[fid] = geom
+
+
+def _check_public_text(report: Report, layer: Layer, fid: str, props: dict) -> None:
+    """What the public sees: bilingual pairs complete, position notes where the position is a
+    sketch, plan sections that exist, and no internal research references."""
+    precision = props["precision"]
+    if precision in APPROXIMATE:
+        for name in ("position_note_zh", "position_note_en"):
+            if not props[name].strip():
+                report.add("public_text", layer, fid, f"{name}: required when precision is "
+                           f"'{precision}' (say what the position rests on)")
+    if (props["operator_zh"] is None) != (props["operator_en"] is None):
+        report.add("public_text", layer, fid, "operator_zh/operator_en: give both or neither")
+    if len(props["partners_zh"]) != len(props["partners_en"]):
+        report.add("public_text", layer, fid, f"partners_zh/partners_en: {len(props['partners_zh'])}"
+                   f" vs {len(props['partners_en'])} names; give each partner in both languages")
+    sections = plan_sections()
+    for ref in props["plan_refs"]:
+        if ref not in sections:
+            report.add("plan_ref", layer, fid, f"plan_refs: '{ref}' is not a section of the plan "
+                       "(see data/plan/sections.json)")
+    for where, text in public_texts(props):
+        if found := research_reference(text):
+            report.add("public_text", layer, fid, f"{where}: contains the internal research "
+                       f"reference '{found}'; keep research notes in data/research/notes.json")
 
 
 def validate(collections: dict[Layer, dict], corridor_width_m: float,

@@ -6,7 +6,10 @@ input is in ``test_api_bad_input.py``.
 
 from __future__ import annotations
 
+from urllib.parse import parse_qs, urlsplit
+
 import pytest
+from lxml import html
 from pyproj import Geod
 
 SANCHUANG = {"lon": 118.5335, "lat": 24.766}
@@ -58,6 +61,34 @@ def test_html_shows_a_map_from_our_own_server(client, path, params):
     json_ids = [item["id"] for key, value in client.get(path, params=params).json().items()
                 if isinstance(value, list) for item in value]
     assert all(f'data-id="{i}"' in page for i in json_ids)
+
+
+@pytest.mark.parametrize(("path", "params"), ENDPOINTS, ids=IDS)
+def test_html_takes_lang_and_keeps_it(client, path, params):
+    """``lang`` picks the page language; JSON is the same in both; links keep the language."""
+    assert client.get(path, params={**params, "lang": "en"}).json() == \
+        client.get(path, params=params).json()
+    for lang, html_lang, query, name, other in (("en", "en", "Query", "Name", "中文"),
+                                                ("zh", "zh-CN", "查询", "名称", "English")):
+        response = client.get(path, params={**params, "f": "html", "lang": lang})
+        assert response.status_code == 200, response.text
+        page = html.fromstring(response.text)
+        assert page.get("lang") == html_lang
+        assert page.xpath("string(//table[@id='query']/caption)") == query
+        assert all(th.text == name for th in page.xpath("//table[@class='hits']//tr[1]/th[1]"))
+        switch = page.get_element_by_id("lang-switch")
+        assert switch.text_content() == other
+        kept = parse_qs(urlsplit(switch.get("href")).query)  # the switch keeps the query
+        assert kept["lang"] == ["zh" if lang == "en" else "en"] and kept["f"] == ["html"]
+        for a in page.xpath("//table[@class='hits']//a"):
+            assert parse_qs(urlsplit(a.get("href")).query)["lang"] == [lang], a.get("href")
+
+
+def test_html_hierarchy_title_in_the_page_language(client):
+    en = html.fromstring(client.get("/api/hierarchy/kechuang-new-zone?f=html&lang=en").text)
+    assert en.findtext(".//h1") == "Hierarchy · Jinjiang S&T Innovation New Zone"
+    zh = html.fromstring(client.get("/api/hierarchy/kechuang-new-zone?f=html").text)
+    assert zh.findtext(".//h1") == "层级 · 科创新区"
 
 
 def test_locate_in_sanchuang_park(client):

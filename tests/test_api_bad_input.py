@@ -1,12 +1,15 @@
 """Bad input to the spatial API: each class of mistake, sent to every endpoint that takes it.
 
 Every answer must be a 4xx ``application/problem+json`` whose ``detail`` names
-the parameter and says what to fix — never a 500, never a traceback.
+the parameter and says what to fix — never a 500, never a traceback.  A request
+that asked for HTML (``f=html``, or a browser's Accept header) gets the same status
+and message as an HTML error page in its ``lang``.
 """
 
 from __future__ import annotations
 
 import pytest
+from lxml import html
 
 DROP = object()
 """A change that removes the parameter."""
@@ -29,6 +32,7 @@ EVERY_ENDPOINT = [
     ({"out_crs": "utm"}, 400, ("out_crs:", "gcj02")),
     ({"radius": "5"}, 400, ("unknown parameter", "radius")),
     ({"f": ["json", "html"]}, 400, ("f:", "more than once")),
+    ({"lang": "fr"}, 400, ("lang:", "'zh' or 'en'")),
 ]
 COORDINATES = [
     ({"lon": "abc"}, 400, ("lon:", "number")),
@@ -136,12 +140,48 @@ def assert_problem(response, status: int, words: tuple[str, ...]) -> None:
         assert word in detail, detail
 
 
+BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+
+
+def assert_error_page(response, status: int, detail: str, lang: str) -> None:
+    """An HTML error page with ``status``, the problem's ``detail`` and the page in ``lang``."""
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith("text/html")
+    page = html.fromstring(response.text)
+    assert page.get("lang") == ("en" if lang == "en" else "zh-CN")
+    assert page.xpath("string(//*[@role='alert'])").strip() == detail
+    assert "Traceback" not in response.text
+
+
 @pytest.mark.parametrize(("endpoint", "changes", "status", "words"), CASES)
 def test_bad_input_is_a_problem_that_says_what_to_fix(client, endpoint, changes, status, words):
     path, params = request_for(endpoint, changes)
-    assert_problem(client.get(path, params=params), status, words)
-    if "f" not in changes:  # asking for a map does not turn an error into a page
-        assert_problem(client.get(path, params={**params, "f": "html"}), status, words)
+    response = client.get(path, params=params)
+    assert_problem(response, status, words)
+    if "f" not in changes:  # asking for a map gets the same error as a page, in its language
+        detail = response.json()["detail"]
+        for lang in ("en", "zh"):
+            if "lang" not in changes:
+                params = {**params, "lang": lang}
+            page = client.get(path, params={**params, "f": "html"})
+            assert_error_page(page, status, detail, params.get("lang", "zh"))
+
+
+@pytest.mark.parametrize("endpoint", list(ENDPOINTS))
+def test_a_browser_gets_an_error_page_and_a_program_problem_json(client, endpoint):
+    path, params = request_for(endpoint, {"limit": "0"} if endpoint == "search" else
+                               {"_path": "/api/hierarchy/nope"} if endpoint == "hierarchy" else
+                               {"lon": "200"})
+    status = client.get(path, params=params).status_code
+    problem = client.get(path, params=params, headers={"Accept": "application/json"}).json()
+    page = client.get(path, params={**params, "lang": "en"}, headers={"Accept": BROWSER})
+    assert_error_page(page, status, problem["detail"], "en")
+    for f in ("json", "geojson"):  # a format asked for wins over the Accept header
+        assert_problem(client.get(path, params={**params, "f": f}, headers={"Accept": BROWSER}),
+                       status, ())
+    for accept in (None, "*/*", "application/json", "text/html, */*"):  # a tie means JSON
+        headers = {"Accept": accept} if accept else {}
+        assert_problem(client.get(path, params=params, headers=headers), status, ())
 
 
 def test_the_valid_requests_behind_the_cases_are_fine(client):

@@ -413,6 +413,7 @@ def test_target_counts_equal_their_lists(client):
         assert row["atlas_operating"] > 0
         names = [n for n in row["atlas_list"].split("、") if n]
         assert len(names) == row["atlas_operating"], no
+        assert len(row["atlas_list_en"].split("; ")) == row["atlas_operating"], no
     for row in rows:
         if row["no"] not in counted:
             assert row["atlas_operating"] is None and "not countable" in row["atlas_note"]

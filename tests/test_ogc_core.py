@@ -154,14 +154,14 @@ def test_paging_links_keep_every_parameter(client: TestClient, atlas: Atlas) -> 
 
 def test_limit_above_the_maximum_is_clamped_not_refused(client: TestClient) -> None:
     doc = client.get("/ogc/collections/platforms/items?limit=10000000").json()
-    assert doc["numberReturned"] == doc["numberMatched"] == 32
+    assert doc["numberReturned"] == doc["numberMatched"] == 39  # platforms in the shipped data
     doc = client.get("/ogc/collections/platforms/items?limit=10001&offset=30").json()
     assert query_of(rels(doc)["prev"][0]["href"])["limit"] == ["10000"]
 
 
 def test_offset_beyond_the_end_gives_an_empty_page(client: TestClient) -> None:
     doc = client.get("/ogc/collections/platforms/items?offset=500").json()
-    assert doc["features"] == [] and doc["numberReturned"] == 0 and doc["numberMatched"] == 32
+    assert doc["features"] == [] and doc["numberReturned"] == 0 and doc["numberMatched"] == 39
     assert "next" not in rels(doc)
 
 
@@ -377,3 +377,86 @@ def test_queryables_resource(client: TestClient) -> None:
     assert {"kind", "status", "level", "precision", "industry", "town", "zone"} == set(
         doc["properties"])
     assert "town" not in client.get("/ogc/collections/boundary/queryables").json()["properties"]
+
+
+# --------------------------------------------------------------------- people's text
+DEVELOPER_TEXT = (":data:", ":func:", ":class:", "``", "docstring")
+
+
+def _descriptions(node: object) -> list[str]:
+    if isinstance(node, dict):
+        own = [node["description"]] if isinstance(node.get("description"), str) else []
+        return own + [d for value in node.values() for d in _descriptions(value)]
+    if isinstance(node, list):
+        return [d for value in node for d in _descriptions(value)]
+    return []
+
+
+def test_schemas_carry_no_developer_text(client: TestClient) -> None:
+    """Class docstrings (pydantic's default descriptions) stay out of the documents."""
+    docs = [client.get("/ogc/api").json()]
+    docs += [client.get(f"/ogc/collections/{layer.value}/queryables").json() for layer in Layer]
+    for doc in docs:
+        for text in _descriptions(doc):
+            assert not any(mark in text for mark in DEVELOPER_TEXT), text
+    queryables = client.get("/ogc/collections/platforms/queryables").json()["properties"]
+    assert all(q.get("description") or q.get("title") for q in queryables.values())
+
+
+HTML_PAGES = ("/ogc", "/ogc/conformance", "/ogc/api", "/ogc/collections", "/ogc/collections/zones",
+              "/ogc/collections/platforms/queryables", "/ogc/collections/zones/items",
+              "/ogc/collections/zones/items/kechuang-new-zone",
+              f"/ogc/collections/platforms/items/{SOME_PLATFORM}")
+
+
+@pytest.mark.parametrize("url", HTML_PAGES)
+def test_html_pages_take_lang_and_show_characters(client: TestClient, url: str) -> None:
+    """No JSON-escaped text (``\\u798f``), no developer text; ``lang`` sets the language and
+    every link to another HTML page keeps it."""
+    from lxml import html
+
+    for lang, html_lang, collections in (("zh", "zh-CN", "图层集合"),
+                                         ("en", "en", "Collections")):
+        response = client.get(url, params={"f": "html", "lang": lang})
+        assert response.status_code == 200
+        text = response.text
+        assert "\\u" not in text and not any(mark in text for mark in DEVELOPER_TEXT)
+        page = html.fromstring(text)
+        assert page.get("lang") == html_lang
+        assert collections in [a.text_content() for a in page.xpath("//nav/a")]
+        for a in page.xpath("//a[contains(@href, 'f=html')]"):
+            href = a.get("href")
+            wanted = ["zh" if lang == "en" else "en"] if a.get("hreflang") else \
+                (["en"] if lang == "en" else None)
+            assert query_of(href).get("lang") == wanted, href
+    item = client.get("/ogc/collections/zones/items/kechuang-new-zone?f=html").text
+    assert "晋江智谷" in item  # an alias, as characters
+    english = client.get("/ogc/collections/zones/items/kechuang-new-zone?f=html&lang=en").text
+    assert "晋江智谷" not in english and "2 more in Chinese" in english  # linked to the zh page
+
+
+def test_queryables_page_labels_the_values(client: TestClient) -> None:
+    page = client.get("/ogc/collections/platforms/queryables?f=html&lang=en").text
+    assert "What the feature is" in page and "LAYER_KINDS" not in page
+    assert "<code>lingyuan</code> Lingyuan Subdistrict" in page
+
+
+@pytest.mark.parametrize(("url", "status"), [
+    ("/ogc/collections/nope", 404), ("/ogc/collections/platforms/items/nope", 404),
+    ("/ogc/collections/platforms/items?limit=x", 400),
+    ("/ogc/collections/platforms/items?kind=port", 400),
+])
+def test_errors_asked_for_as_html_are_pages(client: TestClient, url: str, status: int) -> None:
+    from lxml import html
+
+    body = client.get(url).json()
+    glue = "&" if "?" in url else "?"
+    for extra, headers in (("f=html&lang=en", {}), ("lang=en", {"Accept": BROWSER})):
+        response = client.get(f"{url}{glue}{extra}", headers=headers)
+        assert response.status_code == status
+        assert response.headers["content-type"].startswith("text/html")
+        page = html.fromstring(response.text)
+        assert page.get("lang") == "en"
+        assert page.xpath("string(//*[@role='alert'])") == body["description"]
+        assert body["code"] in response.text
+    assert client.get(f"{url}{glue}f=json", headers={"Accept": BROWSER}).json() == body

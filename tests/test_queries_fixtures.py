@@ -66,7 +66,9 @@ def wkt(*corners: tuple[float, float]) -> str:
 def feature(geometry: dict, fid: str, names: tuple[str, str], kind: str, **extra) -> dict:
     """A Feature with every property validation requires."""
     props = {"id": fid, "name_zh": names[0], "name_en": names[1], "kind": kind,
-             "status": "operating", "precision": "surveyed", "source": "hand-made test fixture",
+             "status": "operating", "precision": "surveyed",
+             "citations": [{"publisher_zh": "手工测试数据", "publisher_en": "Hand-made test fixture",
+                            "date": "2026"}],
              "as_of": "2026-01-01", **extra}
     return {"type": "Feature", "id": fid, "geometry": geometry, "properties": props}
 

@@ -28,13 +28,16 @@ UNIT_KIND = {"city": Label("全市", "City"), "town": Label("镇街", "Town"),
              "zone": Label("两区", "Zone"), "band": Label("走廊带", "Corridor band")}
 BUCKETS = {OUTSIDE: Label("两区之外", "Outside the zones"),
            UNKNOWN: Label("位置未知", "Position not known"), TOTAL: Label("全市合计", "City total")}
+NO_LEVEL = Label("未定级", "No level")
+SHORT_OF_2020 = Label("图上记录少于规划报告数", "the atlas holds fewer records than the reported figure")
+NOT_COUNTABLE = Label("图上无法统计，按规划报告值列示", "not countable from the atlas; shown as reported")
 APPROX_TOWNS = Label("镇街范围为镇政府驻地的泰森多边形（示意，非法定边界）；面积与覆盖率仅供比较",
                      "Town areas are Voronoi cells of the town seats (approximate, not legal "
                      "boundaries); their areas and shares are for comparison only")
 
 
 def _unit_cells(unit: Unit) -> dict:
-    return {"unit_kind": UNIT_KIND[unit.kind].zh + " " + UNIT_KIND[unit.kind].en,
+    return {"unit_kind": UNIT_KIND[unit.kind],
             "unit_id": unit.id, "name_zh": unit.name.zh, "name_en": unit.name.en,
             "area_km2": round(unit.area_km2, KM2),
             "stated_area_km2": round(unit.stated_area_km2, KM2) if unit.stated_area_km2 else None}
@@ -42,8 +45,8 @@ def _unit_cells(unit: Unit) -> dict:
 
 UNIT_COLUMNS = (Column("unit_kind", Label("范围类型", "Unit")),
                 Column("unit_id", Label("编号", "Id")),
-                Column("name_zh", Label("名称", "Name (zh)")),
-                Column("name_en", Label("英文名", "Name (en)")),
+                Column("name_zh", Label("名称", "Name (zh)"), lang="zh"),
+                Column("name_en", Label("英文名", "Name (en)"), lang="en"),
                 Column("area_km2", Label("面积(km²，按图形)", "Area (km², geometry)"), True),
                 Column("stated_area_km2", Label("规划所述面积(km²)", "Area stated by the plan (km²)"),
                        True))
@@ -94,8 +97,8 @@ def sensitivity_table(results: dict[float, Coverage]) -> Table:
 
 def facilities_table(atlas: Atlas, facilities: FacilitySet) -> Table:
     """The facilities measured from, and the matching carriers that could not be placed."""
-    states = {"existing": "现有 existing", "added": "新增 added", "moved": "迁移 moved",
-              "unplaced": "位置未知，未计入 not placed"}
+    states = {"existing": Label("现有", "existing"), "added": Label("新增", "added"),
+              "moved": Label("迁移", "moved"), "unplaced": Label("位置未知，未计入", "not placed")}
     rows = []
     for f in facilities.facilities:
         anchor = atlas.to_wgs84(f.geometry.representative_point())
@@ -105,8 +108,8 @@ def facilities_table(atlas: Atlas, facilities: FacilitySet) -> Table:
     for e in facilities.unplaced:
         rows.append({"id": e.id, "name_zh": e.props["name_zh"], "name_en": e.props["name_en"],
                      "state": states["unplaced"], "via_host": "", "lon": None, "lat": None})
-    columns = (Column("id", Label("编号", "Id")), Column("name_zh", Label("名称", "Name (zh)")),
-               Column("name_en", Label("英文名", "Name (en)")), Column("state", Label("状态", "State")),
+    columns = (Column("id", Label("编号", "Id")), *UNIT_COLUMNS[2:4],
+               Column("state", Label("状态", "State")),
                Column("via_host", Label("按所在园区计", "Measured from host park")),
                Column("lon", Label("经度", "Longitude"), True),
                Column("lat", Label("纬度", "Latitude"), True))
@@ -148,8 +151,8 @@ def atlas_link(**params) -> str:
 def industry_table(atlas: Atlas, matrix: Matrix) -> Table:
     """Industries × zones/towns; each cell's operating and planned counts link to their list."""
     columns = [Column("group", Label("产业类别", "Group")),
-               Column("industry", Label("产业", "Industry")),
-               Column("industry_en", Label("英文", "Industry (en)"))]
+               Column("industry", Label("产业", "Industry"), lang="zh"),
+               Column("industry_en", Label("英文", "Industry (en)"), lang="en")]
     keys = (*matrix.columns, TOTAL)
     for key in keys:
         name = _bucket_name(atlas, key)
@@ -157,13 +160,13 @@ def industry_table(atlas: Atlas, matrix: Matrix) -> Table:
                     Column(f"{key}:pending", Label(f"{name.zh}·规划/在建",
                                                    f"{name.en}: planned or building"), True)]
     columns.append(Column("flag", Label("提示", "Flag")))
-    flags = {"none": "无平台或孵化载体 no platform or incubator",
-             "planned_only": "仅有规划/在建 planned only"}
+    flags = {"none": Label("无平台或孵化载体", "no platform or incubator"),
+             "planned_only": Label("仅有规划/在建", "planned only")}
     rows, links = [], []
     for row in matrix.rows:
         label = row.industry.label
-        group = INDUSTRY_GROUP[row.industry].label
-        cells = {"group": f"{group.zh} {group.en}", "industry": label.zh, "industry_en": label.en,
+        cells = {"group": INDUSTRY_GROUP[row.industry].label, "industry": label.zh,
+                 "industry_en": label.en,
                  "flag": flags.get(row.flag, "")}
         cell_links = {}
         for key in keys:
@@ -180,7 +183,7 @@ def industry_table(atlas: Atlas, matrix: Matrix) -> Table:
                   ("zones" if matrix.by == "zone" else "towns"))
     return Table(f"industries-by-{matrix.by}", title, tuple(columns), rows,
                  Label("创新平台与孵化载体按统一归属规则计；规划第六章（二）", "Platforms and "
-                       "incubators counted by the atlas's membership rule; plan chapter 六(二)"),
+                       "incubators counted by the atlas's membership rule; plan section VI(2)"),
                  links)
 
 
@@ -191,7 +194,7 @@ def targets_table(atlas: Atlas, tallies: list[tuple]) -> Table:
     for indicator, tally in tallies:
         tally: Tally | None
         cells = {"no": indicator.no, "name_zh": indicator.name.zh, "name_en": indicator.name.en,
-                 "unit": f"{indicator.unit.zh} {indicator.unit.en}",
+                 "unit": indicator.unit,
                  "value_2020": indicator.value_2020, "target_2025": indicator.target_2025,
                  "increase": indicator.increase}
         row_links = {}
@@ -199,21 +202,22 @@ def targets_table(atlas: Atlas, tallies: list[tuple]) -> Table:
             spec = indicator.count
             params = {k: list(v) for k, v in (("layer", spec.layer), ("kind", spec.kind),
                                                ("level", spec.level)) if v}
+            note = indicator.count_note
+            if tally.short_of_2020:
+                note = Label(f"{note.zh}；{SHORT_OF_2020.zh}", f"{note.en}; {SHORT_OF_2020.en}")
             cells.update(atlas_operating=len(tally.operating), atlas_pending=len(tally.pending),
-                         atlas_note=f"{indicator.count_note.zh} / {indicator.count_note.en}"
-                         + ("；图上记录少于规划报告数 / the atlas holds fewer records than the "
-                            "reported figure" if tally.short_of_2020 else ""),
-                         atlas_list="、".join(e.props["name_zh"] for e in tally.operating))
+                         atlas_note=note,
+                         atlas_list="、".join(e.props["name_zh"] for e in tally.operating),
+                         atlas_list_en="; ".join(e.props["name_en"] for e in tally.operating))
             row_links = {"atlas_operating": atlas_link(**params, status="operating"),
                          "atlas_pending": atlas_link(**params, status=list(PENDING))}
         else:
-            cells.update(atlas_note="图上无法统计，按规划报告值列示 / not countable from the atlas; "
-                                    "shown as reported")
+            cells.update(atlas_note=NOT_COUNTABLE)
         rows.append(cells)
         links.append(row_links)
     columns = (Column("no", Label("序号", "No."), True),
-               Column("name_zh", Label("指标", "Indicator")),
-               Column("name_en", Label("英文", "Indicator (en)")),
+               Column("name_zh", Label("指标", "Indicator"), lang="zh"),
+               Column("name_en", Label("英文", "Indicator (en)"), lang="en"),
                Column("unit", Label("单位", "Unit")),
                Column("value_2020", Label("2020年", "2020"), True),
                Column("target_2025", Label("2025年目标", "2025 target"), True),
@@ -221,7 +225,9 @@ def targets_table(atlas: Atlas, tallies: list[tuple]) -> Table:
                Column("atlas_operating", Label("图上运营中", "In the atlas: operating"), True),
                Column("atlas_pending", Label("图上规划/在建", "In the atlas: planned/building"), True),
                Column("atlas_note", Label("口径说明", "How counted")),
-               Column("atlas_list", Label("图上清单（运营中）", "Atlas list (operating)")))
+               Column("atlas_list", Label("图上清单（运营中）", "Atlas list (operating)"), lang="zh"),
+               Column("atlas_list_en", Label("图上清单（运营中，英文名）",
+                                             "Atlas list (operating, English names)"), lang="en"))
     return Table("plan-targets", Label("规划主要指标（表1-1）与图上统计",
                                        "The plan's targets (Table 1-1) and the atlas's counts"),
                  columns, rows, source, links)
@@ -244,23 +250,26 @@ def zones_table(profiles: tuple[ZoneProfile, ...], coverage: Coverage | None = N
     """The zones side by side: area, coverage, and counts by layer, kind, level, industry, status."""
     columns = (Column("facet", Label("维度", "Facet")), Column("value", Label("项目", "Item")),
                *(Column(p.unit.id, p.unit.name, True) for p in profiles))
-    rows = [{"facet": "面积 Area", "value": "km²（按图形 geometry）",
+    area = Label("面积", "Area")
+    rows = [{"facet": area, "value": Label("km²（按图形）", "km² (geometry)"),
              **{p.unit.id: round(p.unit.area_km2, KM2) for p in profiles}},
-            {"facet": "面积 Area", "value": "km²（规划所述 stated）",
+            {"facet": area, "value": Label("km²（规划所述）", "km² (stated by the plan)"),
              **{p.unit.id: round(p.unit.stated_area_km2, KM2) if p.unit.stated_area_km2 else None
                 for p in profiles}}]
     if coverage is not None:
-        rows.append({"facet": "覆盖 Coverage",
-                     "value": f"{coverage.radius_m:,.0f} 米内平台与孵化载体覆盖率(%) covered (%)",
+        radius = f"{coverage.radius_m:,.0f}"
+        rows.append({"facet": Label("覆盖", "Coverage"),
+                     "value": Label(f"{radius} 米内平台与孵化载体覆盖率(%)",
+                                    f"Covered by platforms and incubators within {radius} m (%)"),
                      **{p.unit.id: round(coverage.row(p.unit.id).covered_pct, PCT) for p in profiles}})
-    for facet, attr, vocab in (("图层 Layer", "by_layer", "Layer"), ("类型 Kind", "by_kind", "Kind"),
-                               ("级别 Level", "by_level", "Level"),
-                               ("产业 Industry", "by_industry", "Industry"),
-                               ("状态 Status", "by_status", "Status")):
+    for facet, attr, vocab in ((Label("图层", "Layer"), "by_layer", "Layer"),
+                               (Label("类型", "Kind"), "by_kind", "Kind"),
+                               (Label("级别", "Level"), "by_level", "Level"),
+                               (Label("产业", "Industry"), "by_industry", "Industry"),
+                               (Label("状态", "Status"), "by_status", "Status")):
         values = sorted({v for p in profiles for v in getattr(p, attr)})
         for value in values:
-            lab = LABELS[vocab].get(value, Label("未定级", "No level"))
-            rows.append({"facet": facet, "value": f"{lab.zh} {lab.en}",
+            rows.append({"facet": facet, "value": LABELS[vocab].get(value, NO_LEVEL),
                          **{p.unit.id: getattr(p, attr).get(value, 0) for p in profiles}})
     return Table("zones-compared", Label("两区对比", "The two zones compared"), columns, rows,
                  Label("按统一归属规则计", "Counted by the atlas's membership rule"))

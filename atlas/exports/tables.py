@@ -2,6 +2,8 @@
 
 Every planning table (coverage, where next, industry matrix, targets, densities) is built
 once as a :class:`Table`; the JSON answers, the HTML pages and the downloads all show it.
+Headers, titles and translatable cells are :class:`~atlas.vocab.Label` s, read through
+:func:`text`: one language on a page, both ("zh en") in JSON and the downloads.
 """
 
 from __future__ import annotations
@@ -16,17 +18,32 @@ from openpyxl.styles import Font
 from atlas.vocab import Label
 
 
+def text(value, lang: str | None = None):
+    """How a header, title or cell reads: a :class:`Label` in ``lang`` ("zh" or "en"), or as
+    "zh en" (once when both are the same, e.g. "%") when ``lang`` is None (JSON and
+    downloads); any other value as it is."""
+    if not isinstance(value, Label):
+        return value
+    if lang is None:
+        return value.zh if value.zh == value.en else f"{value.zh} {value.en}"
+    return value.en if lang == "en" else value.zh
+
+
 @dataclass(frozen=True)
 class Column:
     key: str
     label: Label
     number: bool = False
     """Right-aligned and written as a number."""
+    lang: str | None = None
+    """The one language of the column's text, for a Chinese column beside its English one
+    (names): English pages leave out the "zh" columns; JSON and downloads keep both."""
 
 
 @dataclass(frozen=True)
 class Table:
-    """Rows of plain values under bilingual column labels, with a title and a source line."""
+    """Rows of values (numbers, plain text, :class:`Label` s) under bilingual column labels,
+    with a title and a source line."""
 
     name: str
     """File name stem of the downloads, e.g. ``coverage-3000m``."""
@@ -38,8 +55,12 @@ class Table:
     """Per row, column key -> URL for cells that open their list on the atlas (HTML only)."""
 
     def json_rows(self) -> list[dict]:
-        """The rows with only the table's columns, for JSON answers."""
-        return [{c.key: row.get(c.key) for c in self.columns} for row in self.rows]
+        """The rows with only the table's columns, for JSON answers (labels as "zh en")."""
+        return [{c.key: text(row.get(c.key)) for c in self.columns} for row in self.rows]
+
+    def page_columns(self, lang: str) -> tuple[Column, ...]:
+        """The columns a page in ``lang`` shows: on English pages, none in Chinese only."""
+        return tuple(c for c in self.columns if lang != "en" or c.lang != "zh")
 
 
 def formula_safe(text: str) -> str:
@@ -48,14 +69,17 @@ def formula_safe(text: str) -> str:
 
 
 def _cell(value):
-    """A spreadsheet cell: lists joined, text made formula-safe, numbers kept."""
+    """A spreadsheet cell: labels in both languages, lists joined, text made formula-safe,
+    numbers kept."""
+    value = text(value)
     if isinstance(value, (list, tuple)):
         value = "; ".join(map(str, value))
     return formula_safe(value) if isinstance(value, str) else value
 
 
 def header(column: Column) -> str:
-    return f"{column.label.zh} {column.label.en}"
+    """A column's header in the downloads: "zh en"."""
+    return text(column.label)
 
 
 def to_csv(table: Table) -> bytes:
@@ -90,8 +114,8 @@ def to_xlsx(table: Table) -> bytes:
         sheet.append([f"来源 Source: {table.source.zh} / {table.source.en}"])
     sheet.freeze_panes = "A3"
     for i, column in enumerate(table.columns, start=1):
-        width = max(len(header(column)), *(len(str(r.get(column.key) or "")) for r in table.rows)) \
-            if table.rows else len(header(column))
+        width = max([len(header(column)),
+                     *(len(str(text(r.get(column.key)) or "")) for r in table.rows)])
         sheet.column_dimensions[sheet.cell(row=2, column=i).column_letter].width = min(50, width + 2)
     out = io.BytesIO()
     book.save(out)

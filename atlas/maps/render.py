@@ -1,7 +1,7 @@
 """Folium map shells, rendered once per (data version, configuration) and cached.
 
 A shell is a Folium map with the basemap and nothing else; the page's script
-(``static/atlas.js``) loads layers from our own JSON endpoints and draws them,
+(``static/js/atlas-page.js``) loads layers from our own JSON endpoints and draws them,
 escaping every text as it goes.  So a filter change never rebuilds a map, and
 no data string ever passes through folium's (unescaped) popup templates.
 """

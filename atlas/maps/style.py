@@ -1,7 +1,7 @@
 """How the atlas draws: area and line styles per layer, one colour per group of point kinds.
 
-Shared by the atlas page and profiles (sent to ``static/atlas.js`` in the page config),
-their legend, and the map on ``/api/...?f=html`` answers, so they all look the same.
+Shared by the atlas page and profiles (sent to ``static/js/core.js`` in the page config),
+their legend (templates/_legend.html), and the map on ``/api/...?f=html`` answers, so they all look the same.
 """
 
 from __future__ import annotations
@@ -46,12 +46,6 @@ POINT_GROUPS: tuple[PointGroup, ...] = (
     PointGroup(Label("孵化载体", "Incubators & maker spaces"), "#c2255c",
                (Kind.incubator, Kind.maker_space, Kind.accelerator, Kind.university_science_park)),
 )
-
-
-def swatch(layer: str) -> str:
-    """The legend colour of an area layer (its fill, else its line)."""
-    style = AREA_STYLES[layer]
-    return style.get("fillColor") or style["color"]
 
 
 def kind_colours() -> dict[str, str]:

@@ -70,15 +70,28 @@ def queryables(atlas: Atlas, layer: Layer) -> dict[str, Queryable]:
     return atlas.cached(("ogc_queryables", layer), lambda: _queryables(atlas, layer))
 
 
+DESCRIPTIONS = {
+    "kind": "What the feature is",
+    "status": "Operating, under construction or planned",
+    "level": "Level it is recognised at",
+    "precision": "How sure the position is",
+    "industry": "Matches features whose industries include it",
+}
+"""What each stored queryable means, for clients that show it (QGIS, the HTML page)."""
+
+
+def _described(name: str, schema: dict[str, Any]) -> dict[str, Any]:
+    return {**schema, "description": DESCRIPTIONS[name]}
+
+
 def _queryables(atlas: Atlas, layer: Layer) -> dict[str, Queryable]:
     kind = {**non_null(property_schema(layer, "kind")),
             "enum": [k.value for k in Kind if k in LAYER_KINDS[layer]]}
     found = [
-        Queryable("kind", kind, _equals("kind")),
-        *(Queryable(name, non_null(property_schema(layer, name)), _equals(name))
+        Queryable("kind", _described("kind", kind), _equals("kind")),
+        *(Queryable(name, _described(name, non_null(property_schema(layer, name))), _equals(name))
           for name in ("status", "level", "precision")),
-        Queryable("industry", {**property_schema(layer, "industries")["items"],
-                               "description": "Matches features whose industries include it"},
+        Queryable("industry", _described("industry", property_schema(layer, "industries")["items"]),
                   _contains("industries")),
     ]
     if layer in CARRIER_LAYERS:

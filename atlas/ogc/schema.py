@@ -3,6 +3,10 @@
 Pydantic writes JSON Schema 2020-12 with ``$defs`` references; the OGC documents
 want self-contained schemas, and OpenAPI 3.0 wants ``nullable`` instead of a
 ``{"type": "null"}`` alternative.  These helpers do those two rewrites.
+
+Only the fields' own descriptions (``Field(description=...)``, written for users of
+the data) are kept: pydantic also turns class docstrings (of the enums and nested
+models) into descriptions, and those are developer text (Sphinx roles and all).
 """
 
 from __future__ import annotations
@@ -23,13 +27,16 @@ def _inline(node: Any, defs: dict[str, Any]) -> Any:
     ref = node.get("$ref", "")
     if ref.startswith("#/$defs/"):
         rest = {k: v for k, v in node.items() if k != "$ref"}
-        return _inline({**defs[ref.removeprefix("#/$defs/")], **rest}, defs)
+        definition = {k: v for k, v in defs[ref.removeprefix("#/$defs/")].items()
+                      if k != "description"}  # a class docstring
+        return _inline({**definition, **rest}, defs)
     return {key: _inline(value, defs) for key, value in node.items()}
 
 
 @cache
 def _properties(layer: Layer) -> dict[str, Any]:
     schema = LAYER_MODELS[layer].model_json_schema(mode="serialization")
+    schema.pop("description", None)  # the model's docstring
     return _inline(schema, schema.get("$defs", {}))
 
 

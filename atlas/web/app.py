@@ -12,7 +12,7 @@ from atlas.maps.assets import URL_PREFIX, use_offline_assets, vendor_dirs
 from atlas.maps.render import map_shell
 from atlas.storage import Storage
 from atlas.storage.geojson import GeoJSONStorage
-from atlas.web import api, browse, coverage_api, docs, ogc, pages, planning
+from atlas.web import api, browse, coverage_api, docs, handouts, ogc, pages, planning
 from atlas.web.errors import install_error_handlers
 
 
@@ -35,6 +35,7 @@ def create_app(settings: Settings | None = None, storage: Storage | None = None)
         app.mount(f"{URL_PREFIX}/{name}", StaticFiles(directory=folder), name=f"vendor-{name}")
     app.mount("/static/atlas", StaticFiles(directory=REPO_ROOT / "static"), name="atlas-static")
     app.include_router(browse.router)
+    app.include_router(handouts.router)
     app.include_router(api.router)
     app.include_router(coverage_api.router)
     app.include_router(planning.router)

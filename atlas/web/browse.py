@@ -23,6 +23,7 @@ from atlas.exports.tables import formula_safe
 from atlas.filters import EntityFilter, counts
 from atlas.membership import OUTSIDE, UNKNOWN
 from atlas.ogc.media import GEOJSON
+from atlas.provenance import citation_text
 from atlas.vocab import Industry, Kind, Layer, Level, Status
 from atlas.web.deps import AtlasDep
 from atlas.web.errors import ApiError
@@ -82,7 +83,7 @@ MAP_FIELDS = ("name_zh", "name_en", "kind", "status", "level", "precision")
 
 def map_feature(atlas, entity: Entity, lang: Lang) -> dict:
     """An entity as a lean Feature for the map: drawing fields, display labels, a label point
-    for towns, and every position on the basemap's datum (built once per entity and language)."""
+    for areas, and every position on the basemap's datum (built once per entity and language)."""
     return atlas.cached(("map_feature", entity.id, lang), lambda: _map_feature(atlas, entity, lang))
 
 
@@ -90,8 +91,12 @@ def _map_feature(atlas, entity: Entity, lang: Lang) -> dict:
     datum = InputCRS(atlas.settings.tiles_datum)
     props = {k: entity.props[k] for k in MAP_FIELDS if entity.props.get(k) is not None}
     props.update(layer=entity.layer.value, **display(entity, lang))
-    if entity.props.get("seat_lon") is not None:
-        seat = geometry_from_wgs84(Point(entity.props["seat_lon"], entity.props["seat_lat"]), datum)
+    if entity.props.get("seat_lon") is not None:  # a town is labelled at its seat
+        anchor = Point(entity.props["seat_lon"], entity.props["seat_lat"])
+    else:  # an area at a point inside it (a bounding box's centre can fall outside)
+        anchor = entity.geometry.representative_point()
+    if entity.geometry.geom_type != "Point":
+        seat = geometry_from_wgs84(anchor, datum)
         props["label_point"] = [seat.x, seat.y]
     geometry = geometry_from_wgs84(entity.geometry, datum)
     return {"type": "Feature", "id": entity.id, "geometry": shapely.geometry.mapping(geometry),
@@ -111,10 +116,15 @@ def display(entity: Entity, lang: Lang) -> dict:
 
 @router.get("/api/entities", summary="Filtered entities for the atlas page (GeoJSON + counts)")
 def entities(atlas: AtlasDep, selection: FilterDep, lang: LangDep = "zh") -> JSONResponse:
+    """The filtered entities as GeoJSON with counts; with ``q``, also ``search``: how the query
+    matched (the industry, kind, layer or area it named, counted over these entities, or a
+    suggestion; see :meth:`atlas.search.SearchIndex.explain`)."""
     found = selection.apply(atlas)
     body = {"type": "FeatureCollection",
             "features": [map_feature(atlas, e, lang) for e in found],
             "numberMatched": len(found), "counts": counts(found), "version": atlas.version}
+    if selection.q:
+        body["search"] = atlas.search_index().explain(selection.q, (e.id for e in found))
     return JSONResponse(body, media_type=GEOJSON)
 
 
@@ -135,7 +145,8 @@ def context_layer(atlas: AtlasDep, layer: str, lang: LangDep = "zh") -> JSONResp
 
 
 CSV_COLUMNS = ("id", "layer", "name_zh", "name_en", "kind", "level", "status", "industries",
-               "town", "zones", "lon", "lat", "precision", "source", "as_of", "plan_refs")
+               "town", "zones", "lon", "lat", "precision", "citation", "as_of", "plan_refs")
+"""``citation``: the entity's public sources as readable Chinese citations joined by "；"."""
 
 
 def _csv_cell(value) -> str:
@@ -153,7 +164,8 @@ def export_csv(atlas: AtlasDep, selection: FilterDep) -> Response:
     for e in selection.apply(atlas):
         anchor = e.geometry.representative_point()
         row = {**e.props, "layer": e.layer.value, "town": e.town, "zones": e.zones,
-               "lon": round(anchor.x, 6), "lat": round(anchor.y, 6)}
+               "lon": round(anchor.x, 6), "lat": round(anchor.y, 6),
+               "citation": "；".join(citation_text(c, "zh") for c in e.props["citations"])}
         writer.writerow([_csv_cell(row.get(c)) for c in CSV_COLUMNS])
     return Response(out.getvalue(), media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": 'attachment; filename="jinjiang-atlas.csv"'})

@@ -2,7 +2,9 @@
 
 Routes raise :class:`ApiError` (or FastAPI's HTTPException); request validation
 failures become **400** (not FastAPI's default 422) with a message saying what
-to fix.  HTML pages get an HTML error page instead (see ``atlas.web.pages``).
+to fix.  HTML pages get an HTML error page instead (see ``atlas.web.pages``), and so
+does an ``/api`` request that asked for HTML (``f=html``, or no ``f`` and a browser's
+Accept header): the same status and message, in the page language ``lang``.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from atlas.ogc.media import Format, negotiate
 
 log = logging.getLogger("atlas")
 
@@ -52,10 +56,31 @@ MACHINE_PATHS = ("/api/", "/ogc", "/export.", "/openapi.json", "/healthz")
 """Paths answered to programs: their 404s are problem+json even for a browser."""
 
 
+HTML_ON_REQUEST = ("/api/",)
+"""Machine paths whose client errors are an HTML page when the request asked for HTML."""
+
+
 def _for_people(request: Request) -> bool:
     """Whether an error should be an HTML page: a browser asking for a page, not an API path."""
     return (not request.url.path.startswith(MACHINE_PATHS)
             and "text/html" in request.headers.get("accept", ""))
+
+
+def asks_for_html(request: Request) -> bool:
+    """Whether a request to an API path asked for an HTML answer: ``f=html``, or no ``f`` and
+    an Accept header that prefers text/html to JSON (a browser; OGC's rule, so ``*/*``, no
+    header or a tie mean JSON).  ``f=json`` or ``f=geojson`` always mean JSON."""
+    formats = request.query_params.getlist("f")
+    if formats:
+        return set(formats) == {"html"}
+    return negotiate(None, request.headers.get("accept")) is Format.html
+
+
+def _html_error_wanted(request: Request) -> bool:
+    """Whether a client error (not an unknown path) should be answered with the HTML page."""
+    if request.url.path.startswith(HTML_ON_REQUEST):
+        return asks_for_html(request)
+    return _for_people(request)
 
 
 def install_error_handlers(app: FastAPI,
@@ -66,12 +91,12 @@ def install_error_handlers(app: FastAPI,
 
     ``html_not_found`` renders the 404 page for people: a browser asking for an unknown
     page gets it; unknown paths under the API prefixes always get problem+json.
-    ``html_error`` renders a 4xx for a page (e.g. a planning link with a bad radius) as HTML
-    with the same message.
+    ``html_error`` renders a 4xx for a page (e.g. a planning link with a bad radius), or for
+    an ``/api`` request that asked for HTML, as HTML with the same status and message.
     """
 
     def client_error(request: Request, status: int, title: str, detail: str) -> Response:
-        if html_error is not None and _for_people(request):
+        if html_error is not None and _html_error_wanted(request):
             return html_error(request, status, detail)
         return problem(status, title, detail, str(request.url.path))
 

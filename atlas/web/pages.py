@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -16,7 +17,7 @@ from atlas.vocab import (CARRIER_LAYERS, INDUSTRY_GROUP, POINT_LAYERS, Industry,
 from atlas.web.browse import display, map_feature
 from atlas.web.deps import AtlasDep
 from atlas.membership import OUTSIDE, UNKNOWN
-from atlas.web.i18n import Lang, field, label, t
+from atlas.web.i18n import Lang, field, js_text, label, t
 from atlas.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
@@ -86,7 +87,7 @@ def index(request: Request, atlas: AtlasDep, lang: LangQuery) -> HTMLResponse:
     return templates.TemplateResponse(request, "index.html", {
         "lang": lang, "atlas": atlas, "shell": map_shell(atlas.settings),
         "options": facet_options(atlas, lang), "industry_groups": industry_groups(lang),
-        "selected": selected,
+        "selected": selected, "js_text": js_text,
         "q": request.query_params.get("q", ""),
     })
 
@@ -97,20 +98,42 @@ def _profile(request: Request, atlas, entity: Entity | None, lang: Lang) -> HTML
     ancestors = atlas.ancestors(entity.id)
     members = [e for e in atlas.members(entity.id) if e.layer in CARRIER_LAYERS]
     skip = {entity.id, *(e.id for e in members)}
-    nearby = [(e, d) for e, d in atlas.nearest_to(entity.geometry, len(skip) + 30)
-              if e.id not in skip and e.props["precision"] != Precision.placeholder][:6]
-    industries = set(entity.props.get("industries") or [])
-    peers = [e for e in atlas.entities.values()
-             if e.layer in POINT_LAYERS and e.id != entity.id
-             and industries & set(e.props.get("industries") or [])][:12]
+    nearby = [] if entity.props["precision"] == Precision.placeholder else [  # no position, no "near"
+        (e, d) for e, d in atlas.nearest_to(entity.geometry, len(skip) + 30)
+        if e.id not in skip and e.props["precision"] != Precision.placeholder][:6]
     return templates.TemplateResponse(request, "profile.html", {
         "lang": lang, "e": entity, "d": display(entity, lang), "atlas": atlas,
         "shell": map_shell(atlas.settings, zoom=14), "ancestors": ancestors,
-        "children": atlas.children(entity.id), "nearby": nearby, "peers": peers,
+        "children": atlas.children(entity.id), "nearby": nearby,
+        "peers": _peers(atlas, entity, lang),
         "members": members, "members_link": _members_link(entity, lang),
+        "map_link": f"/?sel={entity.id}&lang={lang}",
+        "page_url": str(request.url.replace(query=f"lang={lang}")),
+        "today": dt.date.today().isoformat(), "js_text": js_text,
         "feature": map_feature(atlas, entity, lang),
+        "member_features": [map_feature(atlas, m, lang) for m in members
+                            if m.props["precision"] != Precision.placeholder],
         "context": [map_feature(atlas, a, lang) for a in ancestors],
     })
+
+
+def _peers(atlas, entity: Entity, lang: Lang, limit: int = 12) -> list[tuple[Entity, str]]:
+    """Platforms and incubators sharing industries with ``entity``, most shared first, with
+    the shared industries' labels."""
+    mine = entity.props.get("industries") or []
+    if not mine:
+        return []
+    ranked = []
+    for e in atlas.entities.values():
+        if e.layer not in POINT_LAYERS or e.id == entity.id:
+            continue
+        shared = [i for i in mine if i in (e.props.get("industries") or ())]
+        if shared:
+            ranked.append((-len(shared), e.id, e, shared))
+    ranked.sort(key=lambda r: r[:2])
+    sep = ", " if lang == "en" else "、"
+    return [(e, sep.join(label("Industry", i, lang) for i in shared))
+            for _, _, e, shared in ranked[:limit]]
 
 
 def _members_link(entity: Entity, lang: Lang) -> str | None:

@@ -19,6 +19,7 @@ from atlas.analysis import industry as ind
 from atlas.analysis import siting
 from atlas.crs import InputCRS, from_wgs84
 from atlas.exports import planning as planning_tables
+from atlas.exports.tables import text
 from atlas.maps.render import map_shell
 from atlas.web.coverage_api import By, read_demand_upload, target_tallies
 from atlas.web.coverage_request import CoverageDep, answer, layers
@@ -38,7 +39,7 @@ DEFAULT_SELECTION = "layer=platforms&layer=incubators"
 
 def _page(request: Request, name: str, lang: str, **context) -> HTMLResponse:
     return templates.TemplateResponse(request, f"planning/{name}.html", {
-        "lang": lang, "nav": NAV, "path": request.url.path, **context})
+        "lang": lang, "nav": NAV, "path": request.url.path, "text": text, **context})
 
 
 def _download_query(request: Request) -> str:

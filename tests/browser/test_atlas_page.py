@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs, urlparse
 
+from atlas.config import Settings
+from atlas.web.app import create_app
 from tests.browser.conftest import watched_page
+from tests.conftest import SHIPPED_DATA
 
 OVERLAYS_ZH = ["市界", "镇街", "一廊：世纪大道双创活力走廊", "两区", "园区与基地", "创新平台 / 孵化载体"]
 
@@ -32,7 +35,8 @@ def test_atlas_renders_every_layer(atlas_page, client, artifacts):
             const k = l.feature.properties.layer || l.feature.id; seen[k] = (seen[k] || 0) + 1; } });
         return seen; }""")
     assert layers["towns"] == 19 and layers["zones"] == 2 and layers["boundary"] == 1
-    assert layers["corridor"] == 1 and layers["corridor-band"] == 1 and layers["parks"] == 14
+    parks = client.get("/api/entities?layer=parks").json()["numberMatched"]
+    assert layers["corridor"] == 1 and layers["corridor-band"] == 1 and layers["parks"] == parks
     page.screenshot(path=artifacts / "atlas-zh.png")
 
 
@@ -64,7 +68,8 @@ def test_reloading_the_url_reproduces_the_view(atlas_page, browser, base_url, ar
         second.wait_for_selector("#entity-list li.selected")
         assert list_ids(second) == ids
         assert second.get_attribute("#entity-list li.selected", "data-id") == "fzu-jinjiang-microelectronics"
-        assert second.input_value("#facet-industry") == "integrated_circuits"
+        assert second.eval_on_selector("#facet-industry", "s => s.classList.contains('chosen')")
+        assert second.inner_text("#active-filters").count("×") == 1
         zoom, centre = second.evaluate("[window.atlasPage.map.getZoom(), window.atlasPage.map.getCenter()]")
         assert zoom == view[0]
         assert abs(centre["lat"] - view[1]["lat"]) < 0.01 and abs(centre["lng"] - view[1]["lng"]) < 0.01
@@ -111,24 +116,6 @@ def test_english_switches_ui_and_content(atlas_page, artifacts):
     names = page.eval_on_selector_all("#entity-list .entity-name", "els => els.map(e => e.textContent)")
     assert "Quanzhou Light Industry Vocational College" in names
     page.screenshot(path=artifacts / "atlas-en.png")
-
-
-def test_usable_at_375px(browser, base_url, artifacts):
-    context, watched = watched_page(browser, base_url, width=375, height=740)
-    try:
-        page = watched.open("/")
-        assert page.evaluate("document.documentElement.scrollWidth") <= 375
-        map_box = page.locator(".folium-map").bounding_box()
-        assert map_box["width"] >= 370 and map_box["height"] > 300
-        assert not page.is_visible("#filters")
-        page.click("#panel-toggle")
-        assert page.is_visible("#filters")
-        page.select_option("#facet-kind", "university")
-        wait_list(page, 4)
-        page.screenshot(path=artifacts / "atlas-375.png", full_page=True)
-        assert watched.foreign == [] and watched.errors == []
-    finally:
-        context.close()
 
 
 def test_api_and_ogc_html_pages_load_cleanly(atlas_page, artifacts):
@@ -179,6 +166,75 @@ def test_a_shared_view_keeps_its_centre_and_zoom_with_a_selection(atlas_page):
     zoom, centre = page.evaluate("[window.atlasPage.map.getZoom(), window.atlasPage.map.getCenter()]")
     assert zoom == 11
     assert abs(centre["lat"] - 24.70) < 2e-3 and abs(centre["lng"] - 118.55) < 2e-3  # a few pixels
+    # the selected entity's card is open, as it was when the link was copied
+    name = page.inner_text("#entity-list li.selected .entity-name")
+    assert page.inner_text(".leaflet-popup-content .popup-name") == name
+
+
+def test_a_link_with_two_values_of_a_filter_shows_and_edits_both(atlas_page, client):
+    page = atlas_page.open("/?industry=integrated_circuits&industry=marine")
+    both = client.get("/api/entities?industry=integrated_circuits&industry=marine").json()
+    wait_list(page, both["numberMatched"])
+    chips = page.eval_on_selector_all("#active-filters button", "els => els.map(e => e.textContent)")
+    assert len(chips) == 2 and any("集成电路" in c for c in chips) and any("海洋" in c for c in chips)
+    summary = page.eval_on_selector("#facet-industry", "s => s.options[0].textContent")
+    assert "集成电路" in summary and "海洋" in summary
+    # remove one: the list, the URL and the chips follow
+    page.click("#active-filters button:has-text('海洋')")
+    one = client.get("/api/entities?industry=integrated_circuits").json()
+    wait_list(page, one["numberMatched"])
+    assert page.evaluate("new URLSearchParams(location.search).getAll('industry')") == ["integrated_circuits"]
+    # add it back from the select: a second choice adds, it does not replace
+    page.select_option("#facet-industry", "marine")
+    wait_list(page, both["numberMatched"])
+    assert page.evaluate("new URLSearchParams(location.search).getAll('industry')") == ["integrated_circuits", "marine"]
+
+
+def test_filtering_fits_the_map_to_the_result(atlas_page, client):
+    page = atlas_page.open("/")
+    page.select_option("#facet-zone", "jinjing-industry-education-zone")
+    expected = client.get("/api/entities?zone=jinjing-industry-education-zone").json()
+    wait_list(page, expected["numberMatched"])
+    inside = page.evaluate("""() => { const map = window.atlasPage.map, b = map.getBounds(), m = window.atlasPage.markers;
+        return Object.keys(m).filter(id => m[id].getLatLng).every(id => b.contains(m[id].getLatLng())); }""")
+    assert inside
+    assert page.evaluate("window.atlasPage.map.getZoom()") > 11  # closer than the whole city
+
+
+def test_labels_name_parks_and_platforms_without_overprinting(atlas_page):
+    page = atlas_page.open("/?sel=sanchuang-park")
+    page.evaluate("window.atlasPage.map.setZoom(16, {animate: false})")
+    page.wait_for_timeout(300)
+    labels = page.eval_on_selector_all(".map-label", "els => els.map(e => [e.textContent, e.getBoundingClientRect().toJSON()])")
+    texts = [t for t, _ in labels]
+    assert any("三创园" in t for t in texts)
+    assert sum(1 for t in texts if t not in ("三创园",)) >= 3  # platforms in the park are named
+    boxes = [b for _, b in labels]
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1:]:
+            overlap = a["left"] < b["right"] - 1 and b["left"] < a["right"] - 1 and a["top"] < b["bottom"] - 1 and b["top"] < a["bottom"] - 1
+            assert not overlap, (a, b)
+
+
+def test_back_to_the_map_keeps_filters_and_selection(atlas_page):
+    page = atlas_page.open("/?industry=graphene")
+    page.click("#entity-list li[data-id='strait-graphene-institute']")
+    page.wait_for_selector(".leaflet-popup a.popup-link").click()
+    page.wait_for_selector("body[data-ready=true]", state="attached")
+    page.click("#back-to-map")
+    page.wait_for_selector("body[data-ready=true]", state="attached")
+    params = page.evaluate("Object.fromEntries(new URLSearchParams(location.search))")
+    assert params["industry"] == "graphene" and params["sel"] == "strait-graphene-institute"
+    page.wait_for_selector(".leaflet-popup-content .popup-name")
+
+
+def test_a_profile_links_to_its_spot_on_the_map(atlas_page):
+    page = atlas_page.open("/platforms/strait-graphene-institute?lang=en")
+    page.click("#show-on-map")
+    page.wait_for_selector("body[data-ready=true]", state="attached")
+    assert page.evaluate("new URLSearchParams(location.search).get('sel')") == "strait-graphene-institute"
+    page.wait_for_selector(".leaflet-popup-content .popup-name")
+    assert page.evaluate("window.atlasPage.map.getZoom()") >= 15
 
 
 def test_selecting_a_park_in_the_list_fits_it_and_opens_its_popup(atlas_page):
@@ -186,3 +242,34 @@ def test_selecting_a_park_in_the_list_fits_it_and_opens_its_popup(atlas_page):
     page.click("#entity-list li[data-id='sanchuang-park']")
     page.wait_for_selector(".leaflet-popup-content .popup-name:has-text('三创园')")
     assert page.evaluate("window.atlasPage.map.getZoom()") >= 14
+
+
+def test_a_basemap_that_cannot_load_says_so(browser, serve, artifacts):
+    """The default OSM tiles with no network (every outside request refused): a notice, a working map."""
+    url = serve(create_app(Settings(data_dir=SHIPPED_DATA, tiles="osm")))
+    context, watched = watched_page(browser, url)
+    try:
+        page = watched.open("/")
+        page.wait_for_selector(".tiles-failed", timeout=10000)
+        assert "底图无法加载" in page.inner_text(".tiles-failed")
+        assert watched.foreign and all("tile.openstreetmap.org" in u for u in watched.foreign)
+        assert page.evaluate("Object.keys(window.atlasPage.markers).length") > 0
+        page.screenshot(path=artifacts / "atlas-no-basemap.png")
+    finally:
+        context.close()
+
+
+def test_search_says_how_it_matched_and_suggests_when_nothing_matches(atlas_page, client):
+    page = atlas_page.open("/")
+    page.fill("#q", "集成电路")
+    expected = client.get("/api/entities?q=集成电路").json()
+    wait_list(page, expected["numberMatched"])
+    hint = page.inner_text("#search-hint")
+    assert hint.startswith("集成电路") and f"{expected['search']['count']} 项" in hint and "按产业" in hint
+    page.fill("#q", "sanchuangyuanqqq")
+    page.wait_for_selector("#search-hint button.suggestion")
+    assert page.inner_text("#match-count") == "0"
+    suggestion = page.inner_text("#search-hint button.suggestion")
+    page.click("#search-hint button.suggestion")
+    page.wait_for_function(f"new URLSearchParams(location.search).get('q') === {suggestion!r}")
+    page.wait_for_selector("#entity-list li[data-id='sanchuang-park']")

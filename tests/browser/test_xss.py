@@ -29,7 +29,7 @@ def evil_url(tmp_path_factory, serve) -> str:
         if names:
             feature["properties"]["name_zh"], feature["properties"]["name_en"] = names
             feature["properties"]["description_zh"] = names[0]
-            feature["properties"]["operator"] = names[1]
+            feature["properties"]["operator_zh"] = feature["properties"]["operator_en"] = names[1]
     path.write_text(json.dumps(fc, ensure_ascii=False), encoding="utf-8")
     return serve(create_app(Settings(data_dir=folder, tiles="none")))
 
