@@ -411,7 +411,7 @@
     });
     Promise.all([loaded, first]).then(function (results) {
       var boundary = results[0];
-      if (!hasView && !state.sel && !filtered && boundary) map.fitBounds(boundary.getBounds(), { padding: [10, 10] });
+      if (!hasView && !state.sel && !filtered && boundary) map.fitBounds(boundary.getBounds(), { padding: [10, 10], animate: false });
       markReady();
     });
 

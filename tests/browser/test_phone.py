@@ -104,6 +104,8 @@ def test_tapping_a_dot_shows_its_card_and_keeps_the_map(phone, artifacts):
     assert on_screen(box), box
     assert page.evaluate("scrollY") == 0
     assert page.evaluate("new URLSearchParams(location.search).get('sel')") == target[0]
+    page.wait_for_timeout(400)  # the card's fade-in
+    assert page.evaluate("window.atlasPage.map.getZoom()") == 16  # the map stayed where it was tapped
     page.screenshot(path=artifacts / "phone-dot-card.png")
 
 
