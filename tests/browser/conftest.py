@@ -7,11 +7,17 @@ each test.
 
 from __future__ import annotations
 
+import json
+import shutil
 from collections.abc import Iterator
 from urllib.parse import urlparse
 
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
+
+from atlas.config import Settings
+from atlas.web.app import create_app
+from tests.conftest import SHIPPED_DATA
 
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -70,3 +76,26 @@ def atlas_page(browser: Browser, base_url: str) -> Iterator[Watched]:
     context.close()
     assert watched.foreign == [], f"requests left the server: {watched.foreign}"
     assert watched.errors == [], f"console errors: {watched.errors}"
+
+
+EVIL = {
+    "clfi-jinjiang": ("<img src=x onerror=alert(1)>", "${1+1} <b>bold</b>"),
+    "strait-graphene-institute": ("</script><script>alert(2)</script>", "{{7*7}} <svg onload=alert(3)>"),
+}
+
+
+@pytest.fixture(scope="module")
+def evil_url(tmp_path_factory, serve) -> str:
+    """The shipped atlas with script-like names and texts on two platforms, served over HTTP."""
+    folder = tmp_path_factory.mktemp("evil") / "geo"
+    shutil.copytree(SHIPPED_DATA, folder)
+    path = folder / "platforms.geojson"
+    fc = json.loads(path.read_text(encoding="utf-8"))
+    for feature in fc["features"]:
+        names = EVIL.get(feature["properties"]["id"])
+        if names:
+            feature["properties"]["name_zh"], feature["properties"]["name_en"] = names
+            feature["properties"]["description_zh"] = names[0]
+            feature["properties"]["operator_zh"] = feature["properties"]["operator_en"] = names[1]
+    path.write_text(json.dumps(fc, ensure_ascii=False), encoding="utf-8")
+    return serve(create_app(Settings(data_dir=folder, tiles="none")))

@@ -11,7 +11,6 @@ Screenshots of the print views and rendered PDF pages go to tests/artifacts/prin
 from __future__ import annotations
 
 import io
-import json
 import math
 import re
 import shutil
@@ -25,10 +24,7 @@ import zxingcpp
 from PIL import Image
 from pypdf import PdfReader
 
-from atlas.config import Settings
-from atlas.web.app import create_app
-from tests.browser.conftest import Watched, watched_page
-from tests.conftest import SHIPPED_DATA
+from tests.browser.conftest import EVIL, Watched, watched_page
 
 PHONE = {"width": 375, "height": 812}
 MARGIN_MM, CONTENT_MM = 12, 186  # static/print.css: @page A4 with 12 mm margins
@@ -358,24 +354,6 @@ def test_ctrl_p_from_the_screen_prints_the_map_fitted_to_paper(path, browser, ba
 
 
 # ------------------------------------------------------------------ hostile data
-EVIL = {
-    "clfi-jinjiang": ("<img src=x onerror=alert(1)>", "${1+1} <b>bold</b>"),
-    "strait-graphene-institute": ("</script><script>alert(2)</script>", "{{7*7}} <svg onload=alert(3)>"),
-}
-
-
-@pytest.fixture(scope="module")
-def evil_url(tmp_path_factory, serve) -> str:
-    folder = tmp_path_factory.mktemp("evil-print") / "geo"
-    shutil.copytree(SHIPPED_DATA, folder)
-    path = folder / "platforms.geojson"
-    fc = json.loads(path.read_text(encoding="utf-8"))
-    for feature in fc["features"]:
-        names = EVIL.get(feature["properties"]["id"])
-        if names:
-            feature["properties"]["name_zh"], feature["properties"]["name_en"] = names
-    path.write_text(json.dumps(fc, ensure_ascii=False), encoding="utf-8")
-    return serve(create_app(Settings(data_dir=folder, tiles="none")))
 
 
 HOSTILE = {"zh": "/print?layer=platforms", "en": "/print?layer=platforms&lang=en",

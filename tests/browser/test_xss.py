@@ -2,36 +2,9 @@
 
 from __future__ import annotations
 
-import json
-import shutil
-
 import pytest
 
-from atlas.config import Settings
-from atlas.web.app import create_app
-from tests.browser.conftest import watched_page
-from tests.conftest import SHIPPED_DATA
-
-EVIL = {
-    "clfi-jinjiang": ("<img src=x onerror=alert(1)>", "${1+1} <b>bold</b>"),
-    "strait-graphene-institute": ("</script><script>alert(2)</script>", "{{7*7}} <svg onload=alert(3)>"),
-}
-
-
-@pytest.fixture(scope="module")
-def evil_url(tmp_path_factory, serve) -> str:
-    folder = tmp_path_factory.mktemp("evil") / "geo"
-    shutil.copytree(SHIPPED_DATA, folder)
-    path = folder / "platforms.geojson"
-    fc = json.loads(path.read_text(encoding="utf-8"))
-    for feature in fc["features"]:
-        names = EVIL.get(feature["properties"]["id"])
-        if names:
-            feature["properties"]["name_zh"], feature["properties"]["name_en"] = names
-            feature["properties"]["description_zh"] = names[0]
-            feature["properties"]["operator_zh"] = feature["properties"]["operator_en"] = names[1]
-    path.write_text(json.dumps(fc, ensure_ascii=False), encoding="utf-8")
-    return serve(create_app(Settings(data_dir=folder, tiles="none")))
+from tests.browser.conftest import EVIL, watched_page
 
 
 @pytest.mark.parametrize("path,text", [
