@@ -15,8 +15,10 @@ ASSETS := vendor/node_modules/.package-lock.json
 run: setup
 	$(VENV)/bin/uvicorn server:app --host $(HOST) --port $(PORT)
 
+# The whole suite twice: on the GeoJSON files, then on a throwaway PostgreSQL + PostGIS cluster.
 test: setup system-deps
-	$(PY) -m pytest -q
+	ATLAS_REQUIRE_POSTGIS=1 $(PY) -m pytest -q
+	ATLAS_REQUIRE_POSTGIS=1 ATLAS_TEST_BACKEND=postgis $(PY) -m pytest -q -p no:cacheprovider
 
 bench: setup
 	$(PY) benchmarks/run.py
@@ -36,12 +38,15 @@ $(ASSETS): vendor/package.json vendor/package-lock.json
 	touch $@
 
 # Debian packages the tests drive: headless Chromium, GDAL's ogrinfo/ogr2ogr, and poppler's
-# pdftoppm/pdftotext (reading the printed PDFs).
+# pdftoppm/pdftotext (reading the printed PDFs), PostgreSQL 15 + PostGIS 3 (a throwaway cluster
+# per test session: scripts/pg-cluster).
 system-deps:
 	@missing=""; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
 	command -v ogrinfo >/dev/null || missing="$$missing gdal-bin"; \
 	command -v pdftoppm >/dev/null || missing="$$missing poppler-utils"; \
+	test -x /usr/lib/postgresql/15/bin/initdb || missing="$$missing postgresql-15"; \
+	test -f /usr/share/postgresql/15/extension/postgis.control || missing="$$missing postgresql-15-postgis-3"; \
 	fc-list 2>/dev/null | grep -qi "noto.*cjk" || missing="$$missing fonts-noto-cjk"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing$$missing"; \

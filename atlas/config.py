@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -29,6 +29,17 @@ class Settings(BaseSettings):
                                               "population-weighted coverage (optional)")
     tiles_datum: str = Field("wgs84", pattern="^(wgs84|gcj02)$",
                              description="Datum of the basemap; gcj02 (Amap) shifts overlays for display only")
+    database_url: str = Field("", description="postgresql://… : keep the layers, history and "
+                                              "corrections in PostgreSQL + PostGIS instead of "
+                                              "data_dir (see `atlas db`); empty = the files")
+    users_file: Path = Field(REPO_ROOT / "var" / "users.json",
+                             description="Staff accounts (roles, password hashes, API token hashes); "
+                                         "managed with `atlas user`; missing = no users")
+    secret_key: SecretStr = Field(SecretStr(""),
+                                  description="Key signing the session cookie; empty = generated "
+                                              "once and kept in secret_key beside the users file")
+    session_https_only: bool = Field(False, description="Send the session cookie over HTTPS only "
+                                                        "(set when the atlas is served over HTTPS)")
 
 
 @lru_cache

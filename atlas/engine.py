@@ -114,6 +114,7 @@ class Atlas:
     @classmethod
     def load(cls, storage: Storage, settings: Settings) -> Atlas:
         """Read, validate and index every layer; raise InvalidDataError on bad data."""
+        version = storage.version()  # before reading: a write in between makes it look stale, not new
         collections = read_collections(storage)
         report = validate(collections, settings.corridor_width_m, settings.coast_tolerance_m)
         if not report.ok:
@@ -125,7 +126,7 @@ class Atlas:
         band = corridor_band(metric[Layer.corridor].geometry, settings.corridor_width_m)
         band_wgs = gpd.GeoSeries([band], crs=METRIC_CRS).to_crs(WGS84).iloc[0]
         city = metric[Layer.boundary].geometry.union_all()
-        atlas = cls(settings, storage.version(), frames, metric, band, band_wgs, city)
+        atlas = cls(settings, version, frames, metric, band, band_wgs, city)
         atlas._build_entities()
         atlas._build_hierarchy()
         return atlas

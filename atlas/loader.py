@@ -7,5 +7,5 @@ from atlas.vocab import Layer
 
 
 def read_collections(storage: Storage) -> dict[Layer, dict]:
-    """All layers as FeatureCollections, keyed by layer."""
-    return {layer: storage.read_layer(layer) for layer in Layer}
+    """All layers as FeatureCollections, keyed by layer, as one consistent snapshot."""
+    return storage.read_all()

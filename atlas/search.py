@@ -29,7 +29,6 @@ from functools import cache, lru_cache
 
 import numpy as np
 import pandas as pd
-from pypinyin import lazy_pinyin
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
@@ -224,6 +223,7 @@ class _Pinyin:
         syllables: list[str] = []
         for run in _HAN.findall(text):
             if run not in self._runs:
+                from pypinyin import lazy_pinyin  # 0.6 s to import: only when the index is built
                 self._runs[run] = [s for s in lazy_pinyin(run, errors="ignore") if s]
             syllables += self._runs[run]
         return "".join(syllables), "".join(s[0] for s in syllables)

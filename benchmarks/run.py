@@ -64,7 +64,7 @@ def measure(label: str, settings: Settings, repeat: int) -> list[tuple[str, floa
     app = create_app(settings)
     load_ms = (time.perf_counter() - start) * 1000
     client = TestClient(app)
-    atlas = app.state.atlas
+    atlas = app.state.live.current()
     circle = Point(LON, LAT).buffer(0.01)
 
     def page_uncached():
@@ -99,7 +99,7 @@ def report(rows) -> None:
 
 def main() -> None:
     report(measure("shipped data", Settings(tiles="none"), repeat=50))
-    coverage_bench.run(create_app(Settings(tiles="none")).state.atlas)
+    coverage_bench.run(create_app(Settings(tiles="none")).state.live.current())
     n = int(os.environ.get("BENCH_N", "20000"))
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "geo"

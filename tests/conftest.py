@@ -2,10 +2,15 @@
 
 ``serve(app)`` runs a FastAPI app under uvicorn on a free loopback port in a
 background thread, so real clients (GDAL, OWSLib, Chromium) talk HTTP to it.
+
+The whole suite runs on either storage: ``ATLAS_TEST_BACKEND=postgis`` serves the shared app
+from a throwaway PostgreSQL + PostGIS cluster (tests/pg.py) loaded with the shipped data
+(``make test`` runs both); so do the tests of writes, which take the ``storage`` fixture.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import threading
@@ -19,16 +24,55 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from atlas.config import REPO_ROOT, Settings
+from atlas.storage import Storage
+from atlas.storage.geojson import GeoJSONStorage
+from atlas.storage.migrations import upgrade
+from atlas.storage.postgis import PostGISStorage
 from atlas.web.app import create_app
+
+# a throwaway PostgreSQL + PostGIS cluster per session (tests/pg.py; skipped when not installed)
+from tests.pg import postgis_cluster, postgis_url  # noqa: F401, E402
 
 SHIPPED_DATA = REPO_ROOT / "data" / "geo"
 ARTIFACTS = REPO_ROOT / "tests" / "artifacts"
 
 
+BACKEND = os.environ.get("ATLAS_TEST_BACKEND", "files")
+
+
+def load_into_postgis(url: str, folder: Path) -> PostGISStorage:
+    """A new PostGIS database at ``url`` with the atlas schema and the layers of ``folder``."""
+    upgrade(url)
+    storage = PostGISStorage(url)
+    storage.load(GeoJSONStorage(folder).read_all(), "tests", f"load {folder.name}")
+    return storage
+
+
 @pytest.fixture(scope="session")
-def settings() -> Settings:
-    """Settings on the shipped data, with no basemap (tests never leave the machine)."""
+def settings(request) -> Settings:
+    """Settings on the shipped data, with no basemap (tests never leave the machine); on
+    PostGIS when ``ATLAS_TEST_BACKEND=postgis``."""
+    if BACKEND == "postgis":
+        url = request.getfixturevalue("postgis_cluster").new_database()
+        load_into_postgis(url, SHIPPED_DATA).close()
+        return Settings(data_dir=SHIPPED_DATA, tiles="none", database_url=url)
     return Settings(data_dir=SHIPPED_DATA, tiles="none")
+
+
+def reopen(storage: Storage) -> Storage:
+    """A second handle on the same data, as another server process would open it."""
+    return PostGISStorage(storage.url) if isinstance(storage, PostGISStorage) else GeoJSONStorage(storage.folder)
+
+
+@pytest.fixture
+def storage(request, data_copy: Path) -> Iterator[Storage]:
+    """A writable copy of the shipped data behind the storage under test (``BACKEND``)."""
+    if BACKEND == "files":
+        yield GeoJSONStorage(data_copy)
+        return
+    store = load_into_postgis(request.getfixturevalue("postgis_url"), data_copy)
+    yield store
+    store.close()
 
 
 @pytest.fixture(scope="session")

@@ -38,7 +38,7 @@ REQUIRED = ("name_zh", "name_en", "kind", "status", "precision", "citations", "p
 
 @pytest.fixture(scope="module")
 def atlas(app):
-    return app.state.atlas
+    return app.state.live.current()
 
 
 @pytest.mark.parametrize("name", NAMED_IN_PLAN)

@@ -27,7 +27,7 @@ needs_gdal = pytest.mark.skipif(shutil.which("ogrinfo") is None,
 
 @pytest.fixture(scope="module")
 def atlas(app: FastAPI) -> Atlas:
-    return app.state.atlas
+    return app.state.live.current()
 
 
 @pytest.fixture(scope="module")

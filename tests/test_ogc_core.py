@@ -24,7 +24,7 @@ SOME_PLATFORM = "ucas-intelligent-manufacturing"
 
 @pytest.fixture(scope="module")
 def atlas(app: FastAPI) -> Atlas:
-    return app.state.atlas
+    return app.state.live.current()
 
 
 def rels(doc: dict) -> dict[str, list[dict]]:

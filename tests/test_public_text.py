@@ -220,7 +220,7 @@ def crawl(client: TestClient, atlas: Atlas, lang: str) -> list[Page]:
 
 @pytest.fixture(scope="module")
 def atlas(app: FastAPI) -> Atlas:
-    return app.state.atlas
+    return app.state.live.current()
 
 
 @pytest.fixture(scope="module")

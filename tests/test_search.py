@@ -79,7 +79,7 @@ def test_any_query_is_answered_without_error(query):
 # ------------------------------------------------------------------ the shipped atlas
 @pytest.fixture(scope="module")
 def atlas(app) -> Atlas:
-    return app.state.atlas
+    return app.state.live.current()
 
 
 @pytest.fixture(scope="module")

@@ -24,6 +24,7 @@ MOUNTS: dict[str, str] = {
     "markercluster": "leaflet.markercluster/dist",
     "awesome-markers": "leaflet.awesome-markers/dist",
     "swagger-ui": "swagger-ui-dist",
+    "geoman": "@geoman-io/leaflet-geoman-free/dist",
 }
 """URL name under ``/static/vendor/`` -> folder inside ``vendor/node_modules``."""
 
@@ -44,6 +45,10 @@ CLUSTER_CSS = [
     ("markerclustercss", f"{URL_PREFIX}/markercluster/MarkerCluster.css"),
     ("markerclusterdefaultcss", f"{URL_PREFIX}/markercluster/MarkerCluster.Default.css"),
 ]
+
+GEOMAN_JS = [("geoman", f"{URL_PREFIX}/geoman/leaflet-geoman.min.js")]
+GEOMAN_CSS = [("geoman_css", f"{URL_PREFIX}/geoman/leaflet-geoman.css")]
+"""Leaflet-Geoman (drawing and reshaping areas and lines): loaded by the edit pages only."""
 
 
 class MissingAssetsError(RuntimeError):

@@ -75,7 +75,7 @@ def respond(request: Request, answer: Answer, out: Output, settings: Settings,
     if out.format is Format.geojson:
         return JSONResponse(to_geojson(answer, out.out_crs), media_type=GEOJSON)
     if out.format is Format.html:
-        atlas = request.app.state.atlas
+        atlas = request.app.state.live.current()
         body = to_json(answer, out.out_crs)
         facts = [(t(FACTS[k], lang) if k in FACTS else k, k, _fact(v, lang))
                  for k, v in answer.facts.items()]

@@ -12,7 +12,7 @@ from atlas.engine import Atlas
 
 def get_atlas(request: Request) -> Atlas:
     """The loaded atlas (built once at startup)."""
-    return request.app.state.atlas
+    return request.app.state.live.current()
 
 
 def get_settings(request: Request) -> Settings:

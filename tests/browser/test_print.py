@@ -317,7 +317,7 @@ def test_profile_prints_on_one_page_with_its_qr_code(kind, printer, app, base_ur
     if kind != "platform":
         assert int(page.inner_text("#member-count")) > 0, f"{path} should have members"
     assert len(pages) == 1, f"{path} printed on {len(pages)} pages"
-    name = app.state.atlas.entity(entity_id).props["name_zh"]
+    name = app.state.live.current().entity(entity_id).props["name_zh"]
     assert listed(name, pages[0]), name
     printed_url = page.inner_text(".print-footer .print-url").strip()
     assert printed_url.startswith(base_url + path)
