@@ -148,3 +148,16 @@ def test_an_edit_by_another_process_is_picked_up(editing, storage, data_copy):
     while "Seen Elsewhere" not in other.get("/platforms/clfi-jinjiang?lang=en").text:
         assert time.monotonic() < deadline, "not visible in the other server within 2 s"
         time.sleep(0.1)
+
+
+def test_if_none_match_star_creates_but_never_replaces(editing):
+    client, _, _ = editing
+    layer, feature, tag = read(client, "clfi-jinjiang")
+    refused = client.put(f"/api/features/{layer}/clfi-jinjiang", json=feature, headers={"If-None-Match": "*"})
+    assert refused.status_code == 409
+    copy = {**feature, "id": "clfi-jinjiang-copy",
+            "properties": {**feature["properties"], "id": "clfi-jinjiang-copy", "name_zh": "副本",
+                           "name_en": "Copy"}}
+    made = client.put(f"/api/features/{layer}/clfi-jinjiang-copy", json=copy, headers={"If-None-Match": "*"})
+    assert made.status_code == 201
+    assert client.get("/platforms/clfi-jinjiang-copy").status_code == 200

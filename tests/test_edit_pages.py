@@ -32,9 +32,6 @@ def site(data_copy, tmp_path):
     UserStore(users).add("lin", "editor", PASSWORD)
     app = create_app(Settings(data_dir=data_copy, tiles="none", users_file=users,
                               secret_key="test-secret"))
-    if not any(getattr(r, "path", "") == "/api/features/{layer}/{entity_id}" for r in app.routes):
-        from atlas.web import edit_api  # TEMPORARY until atlas/web/app.py includes the write API
-        app.include_router(edit_api.router)
     return TestClient(app, raise_server_exceptions=False), app
 
 
@@ -126,6 +123,7 @@ def test_adding_a_feature(site):
     assert free["taken"] is False and free["valid"] is True
     assert client.get("/edit/check-id?id=Bad Id").json()["valid"] is False
     assert client.get("/edit/check-id?id=new").json()["taken"] is True  # /edit/new is a page
+    assert client.get("/edit/check-id?id=import").json()["valid"] is False
 
 
 def test_history_shows_who_what_when_and_undo(site):

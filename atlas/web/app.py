@@ -14,8 +14,8 @@ from atlas.maps.assets import URL_PREFIX, use_offline_assets, vendor_dirs
 from atlas.maps.render import map_shell
 from atlas.storage import Storage
 from atlas.storage.factory import open_storage
-from atlas.web import (api, browse, coverage_api, docs, edit_api, edit_pages, handouts,
-                       import_api, ogc, pages, planning)
+from atlas.web import (api, browse, corrections, coverage_api, docs, edit_api, edit_pages,
+                       handouts, import_api, ogc, pages, planning)
 from atlas.web.errors import install_error_handlers
 
 
@@ -47,6 +47,7 @@ def create_app(settings: Settings | None = None, storage: Storage | None = None)
     app.include_router(ogc.router)
     app.include_router(docs.router)
     app.include_router(auth_routes.router)  # /login, /logout
+    app.include_router(corrections.router)  # /api/corrections (public POST), /edit/corrections (editors)
     app.include_router(import_api.router)  # /api/import, /edit/import — before edit_pages (/edit/{id})
     app.include_router(edit_pages.router)  # /edit/…, /history (editors)
     app.include_router(pages.router)

@@ -32,7 +32,7 @@ def edit_problem(exc: EditError) -> JSONResponse:
     """A refused write as problem+json; a 422 lists each problem with its feature and field."""
     body = {"type": "about:blank", "title": "Write refused", "status": exc.status, "detail": exc.detail}
     if exc.problems:
-        body["errors"] = [{"id": p.feature_id, "field": p.message.split(":", 1)[0],
+        body["errors"] = [{"id": p.feature_id, "field": (p.message.split(":", 1)[0].split() or [""])[0],
                            "message": p.message, "code": p.code} for p in exc.problems]
     return JSONResponse(body, status_code=exc.status, media_type=PROBLEM_JSON)
 
@@ -97,9 +97,11 @@ def put_feature(request: Request, user: EditorDep, layer: Layer, entity_id: str,
                 body: Annotated[dict, Body(description="A GeoJSON Feature")],
                 crs: Annotated[InputCRS, Query(description="Datum of the body's coordinates")] = InputCRS.wgs84,
                 message: Annotated[str, Query(max_length=500)] = "",
-                if_match: Annotated[str | None, Header()] = None) -> JSONResponse:
+                if_match: Annotated[str | None, Header()] = None,
+                if_none_match: Annotated[str | None, Header(description="`*`: create only, "
+                                                          "never replace")] = None) -> JSONResponse:
     feature = normalise_feature(layer, entity_id, body, crs)
-    op = Op(layer, entity_id, feature, if_match=if_match)
+    op = Op(layer, entity_id, feature, if_match=if_match, create=if_none_match == "*")
     return _write(request, [op], user, message or f"edit {entity_id}")
 
 

@@ -196,8 +196,9 @@ def locate(user: EditorDep, request: Request,
 
 @router.get("/edit/check-id")
 def check_id(user: EditorDep, atlas: AtlasDep, id: Annotated[str, Query(max_length=200)]) -> dict:
-    """Whether ``id`` may name a new feature: well-formed and not used in any layer (a 200
-    either way, so the browser logs no failed request)."""
+    """Whether ``id`` may name a new feature: well-formed, not used in any layer, and not the
+    name of a page under ``/edit/`` (whose route would shadow its edit page).  A 200 either
+    way, so the browser logs no failed request."""
     entity = atlas.entity(id)
     return {"id": id, "valid": bool(SLUG.fullmatch(id)) and id not in RESERVED,
             "taken": entity is not None or id in RESERVED,
@@ -206,8 +207,9 @@ def check_id(user: EditorDep, atlas: AtlasDep, id: Annotated[str, Query(max_leng
 
 SLUG = re.compile(r"[a-z0-9][a-z0-9-]{1,62}")
 """What :data:`atlas.model.Slug` accepts."""
-RESERVED = frozenset({"new", "locate", "check-id"})
-"""Ids that would be shadowed by the edit pages' own routes under ``/edit/``."""
+RESERVED = frozenset({"new", "locate", "check-id", "import", "corrections"})
+"""The fixed pages under ``/edit/`` (here, atlas/web/import_api.py, atlas/web/corrections.py):
+an entity with one of these ids could not be edited at ``/edit/{id}``."""
 
 
 # ---------------------------------------------------------------------------- the form
@@ -347,6 +349,13 @@ def field_label(name: str, lang: Lang) -> str:
     return t(key, lang) if key in UI else name
 
 
+def profile_link(entity: Entity | None) -> str | None:
+    """The public profile of ``entity`` (None for layers without one, like the boundary)."""
+    if entity is None or entity.layer not in (*PROFILE_LAYERS, Layer.corridor):
+        return None
+    return profile_url(entity)
+
+
 def geometry_kind(layer: Layer) -> str:
     """"point", "line" or "polygon": how the map edits the layer's geometry."""
     types_ = LAYER_GEOMETRY[layer]
@@ -357,8 +366,7 @@ EDIT_JS_TEXT = ("edit_saved", "edit_created", "edit_deleted", "edit_undo", "edit
                 "edit_conflict", "edit_reload", "edit_invalid", "edit_login_again", "edit_forbidden_js",
                 "edit_failed", "edit_id_taken", "edit_no_geometry", "edit_profile_link",
                 "edit_map_link", "edit_history_link", "edit_confirm_delete", "edit_saving",
-                "edit_paste_placed", "edit_geometry_errors", "edit_other_feature", "edit_id_bad",
-                "edit_need_citation", "edit_unsaved")
+                "edit_paste_placed", "edit_other_feature", "edit_id_bad", "edit_need_citation")
 
 
 def edit_js_text(lang: Lang) -> dict[str, str]:
@@ -376,8 +384,6 @@ def _context_features(atlas, layer: Layer, entity_id: str | None, lang: Lang) ->
     wanted = [Layer.boundary, Layer.zones, Layer.parks]
     if layer not in wanted:
         wanted.append(layer)
-    if layer == Layer.towns:
-        wanted.insert(1, Layer.towns)
     return [map_feature(atlas, e, lang) for e in atlas.entities.values()
             if e.layer in wanted and e.id != entity_id
             and (e.props.get("precision") != "placeholder" or e.layer == layer)]
@@ -393,8 +399,9 @@ def _edit_page(request: Request, atlas, lang: Lang, layer: Layer, feature: dict 
         display = shapely.geometry.mapping(geometry_from_wgs84(shape(feature["geometry"]), datum))
     entity = atlas.entity(entity_id) if entity_id else None
     fields = form_fields(atlas, layer, props, lang, entity_id)
+    shell = map_shell(atlas.settings, zoom=14)
     config = {
-        "map": None, "lang": lang, "mode": "edit" if feature else "new", "layer": layer.value,
+        "map": shell.name, "lang": lang, "mode": "edit" if feature else "new", "layer": layer.value,
         "id": entity_id, "geometry": geometry_kind(layer), "etag": etag(feature) if feature else None,
         "stored": feature, "display": display, "datum": datum.value,
         "context": _context_features(atlas, layer, entity_id, lang),
@@ -403,15 +410,13 @@ def _edit_page(request: Request, atlas, lang: Lang, layer: Layer, feature: dict 
         "profileLayers": [l.value for l in (*PROFILE_LAYERS, Layer.corridor)],
         "text": edit_js_text(lang), "csrf": csrf_token(request),
     }
-    shell = map_shell(atlas.settings, zoom=14)
-    config["map"] = shell.name
     name = text_field(props, "name", lang)[0] if props else ""
     return templates.TemplateResponse(request, "edit/edit.html", {
         "lang": lang, "user": user, "layer": layer, "entity_id": entity_id, "entity": entity,
         "name": name, "sections": form_sections(fields), "props": props, "config": config,
         "shell": shell, "geoman_js": [u for _, u in GEOMAN_JS], "geoman_css": [u for _, u in GEOMAN_CSS],
-        "profile": profile_url(entity) if entity and entity.layer in (*PROFILE_LAYERS, Layer.corridor) else None,
-        "citation_fields": CITATION_FIELDS, "crs_choices": CRS_CHOICES, "field_label": field_label,
+        "profile": profile_link(entity), "citation_fields": CITATION_FIELDS,
+        "crs_choices": CRS_CHOICES, "field_label": field_label,
     })
 
 
@@ -682,8 +687,7 @@ def _history_page(request: Request, lang: Lang, user, commits: list[Commit], ent
     return templates.TemplateResponse(request, "edit/history.html", {
         "lang": lang, "user": user, "commits": views, "entity_id": entity_id, "entity": entity,
         "name": name, "limit": limit, "layers": list(Layer),
-        "profile": profile_url(entity) if entity and entity.layer in (*PROFILE_LAYERS, Layer.corridor) else None,
-        "undone_notice": request.query_params.get("undone", ""),
+        "profile": profile_link(entity), "undone_notice": request.query_params.get("undone", ""),
         "config": {"lang": lang, "text": edit_js_text(lang), "csrf": csrf_token(request)},
         "field_label": field_label,
     })

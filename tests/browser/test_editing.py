@@ -41,9 +41,6 @@ def editing_url(tmp_path_factory, serve) -> str:
     UserStore(root / "users.json").add(EDITOR, "editor", PASSWORD)
     app = create_app(Settings(data_dir=root / "geo", tiles="none",
                               users_file=root / "users.json", secret_key="test-secret"))
-    if not any(getattr(r, "path", "") == "/api/features/{layer}/{entity_id}" for r in app.routes):
-        from atlas.web import edit_api  # TEMPORARY until atlas/web/app.py includes the write API
-        app.include_router(edit_api.router)
     return serve(app)
 
 
@@ -61,6 +58,12 @@ def profile_feature(page, base: str, path: str) -> dict:
     page.goto(base + path)
     page.wait_for_selector("body[data-ready=true]", state="attached")
     return json.loads(page.inner_text("#atlas-config"))["feature"]
+
+
+def marker_at(page) -> list[float]:
+    """The edit map's marker, lon/lat on the basemap's datum."""
+    return page.evaluate("(() => { const ll = window.atlasEdit.marker().getLatLng();"
+                         " return [ll.lng, ll.lat]; })()")
 
 
 def shot(page, path, full_page=False) -> None:
@@ -106,7 +109,7 @@ def test_edit_in_the_browser(browser, editing_url, artifacts):
         page.mouse.move(x + 45, y - 25, steps=5)
         page.mouse.move(x + 90, y - 50, steps=5)
         page.mouse.up()
-        dropped = page.evaluate("(() => { const ll = window.atlasEdit.marker().getLatLng(); return [ll.lng, ll.lat]; })()")
+        dropped = marker_at(page)
         assert metres(dropped, expected) < 20  # within a pixel or two at zoom 15
         assert metres(dropped, start) > 300
         page.fill("#commit-message", "moved by dragging")
@@ -139,7 +142,8 @@ def test_edit_in_the_browser(browser, editing_url, artifacts):
         # the same through an Amap share link (lon first) and a Baidu one (BD-09, lat first)
         page.goto(f"{base}/edit/{PASTED}")
         page.wait_for_selector("body[data-ready=true]", state="attached")
-        page.fill("#paste-text", "https://api.map.baidu.com/marker?location=24.7310,118.5596&title=x&output=html")
+        page.fill("#paste-text",
+                  "https://api.map.baidu.com/marker?location=24.7310,118.5596&title=x&output=html")
         page.click("#paste-go")
         page.wait_for_function("document.getElementById('paste-result').textContent.includes('BD-09')")
         assert page.input_value("#paste-crs") == "bd09"
@@ -285,9 +289,6 @@ def test_on_a_gcj02_basemap_a_placed_point_is_stored_in_wgs84(browser, tmp_path_
     UserStore(root / "users.json").add(EDITOR, "editor", PASSWORD)
     app = create_app(Settings(data_dir=root / "geo", tiles="none", tiles_datum="gcj02",
                               users_file=root / "users.json", secret_key="test-secret"))
-    if not any(getattr(r, "path", "") == "/api/features/{layer}/{entity_id}" for r in app.routes):
-        from atlas.web import edit_api  # TEMPORARY until atlas/web/app.py includes the write API
-        app.include_router(edit_api.router)
     base = serve(app)
     context, watched = watched_page(browser, base)
     page = watched.page
@@ -298,12 +299,12 @@ def test_on_a_gcj02_basemap_a_placed_point_is_stored_in_wgs84(browser, tmp_path_
         page.click(".login-form button[type=submit]")
         page.wait_for_selector("body[data-ready=true]", state="attached")
         stored = page.request.get(f"{base}/api/features/{DRAGGED}").json()["geometry"]["coordinates"]
-        shown = page.evaluate("(() => { const ll = window.atlasEdit.marker().getLatLng(); return [ll.lng, ll.lat]; })()")
+        shown = marker_at(page)
         assert metres(to_wgs84(*shown, "gcj02"), stored) < 0.05
         assert metres(shown, stored) > 300  # drawn shifted, as the basemap shows it
         frame = page.locator(".edit-map").bounding_box()
         page.mouse.click(frame["x"] + frame["width"] / 2 + 70, frame["y"] + frame["height"] / 2 + 40)
-        placed = page.evaluate("(() => { const ll = window.atlasEdit.marker().getLatLng(); return [ll.lng, ll.lat]; })()")
+        placed = marker_at(page)
         assert page.inner_text("#position-readout").startswith("GCJ-02")
         save_and_wait(page)
         after = page.request.get(f"{base}/api/features/{DRAGGED}").json()["geometry"]["coordinates"]
