@@ -7,17 +7,15 @@ is whole JSON (files) and the history has no torn or missing commit, and every w
 server acknowledged is there (the stored counter is at least the last acknowledged one: a
 write may land without its answer arriving, never the other way round).
 
-Each server is a fork of the test process, which has already imported the atlas, so a
-restart costs the data load (a fraction of a second), not the imports.
+Each server is a fork of the test process (tests/servers.py), so a restart costs the data
+load, not the imports.
 """
 
 from __future__ import annotations
 
 import json
-import multiprocessing
 import os
 import random
-import signal
 import threading
 import time
 
@@ -27,51 +25,10 @@ from atlas.auth.users import UserStore
 from atlas.storage.geojson import GeoJSONStorage
 from atlas.validate import validate
 from atlas.vocab import Layer
-from tests.conftest import _free_port
+from tests.servers import Server
 
 KILLS = int(os.environ.get("ATLAS_CRASH_KILLS", "50"))
 WRITERS = ("clfi-jinjiang", "strait-graphene-institute", "sanchuang-park", "hongshan-design-park")
-
-
-def serve_forever(env: dict, port: int) -> None:
-    """The child: a whole atlas server (``server:app`` as ``make run`` starts it) on ``port``."""
-    os.environ.update(env)
-    import uvicorn
-
-    from atlas.config import Settings
-    from atlas.web.app import create_app
-
-    uvicorn.run(create_app(Settings()), host="127.0.0.1", port=port, log_level="warning")
-
-
-class Server:
-    """An atlas server process on the test's data."""
-
-    def __init__(self, env: dict):
-        self.env, self.port, self.proc = env, _free_port(), None
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def start(self) -> None:
-        self.proc = multiprocessing.get_context("fork").Process(
-            target=serve_forever, args=(self.env, self.port), daemon=True)
-        self.proc.start()
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(self.url + "/healthz", timeout=1).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                time.sleep(0.02)
-            if not self.proc.is_alive():
-                raise RuntimeError("server died at start")
-        raise RuntimeError("server did not start")
-
-    def kill(self) -> None:
-        os.kill(self.proc.pid, signal.SIGKILL)
-        self.proc.join()
 
 
 def writer(server: Server, token: str, entity_id: str, acked: dict, stop: threading.Event) -> None:

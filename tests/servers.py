@@ -1,0 +1,57 @@
+"""Whole atlas servers as separate processes, for tests that kill them or run several at once.
+
+Each server is a fork of the test process, which has already imported the atlas, so a start
+costs the data load (a fraction of a second), not the imports.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import time
+
+import httpx
+
+from tests.conftest import _free_port
+
+
+def serve_forever(env: dict, port: int) -> None:
+    """The child: a whole atlas server (``server:app`` as ``make run`` starts it) on ``port``."""
+    os.environ.update(env)
+    import uvicorn
+
+    from atlas.config import Settings
+    from atlas.web.app import create_app
+
+    uvicorn.run(create_app(Settings()), host="127.0.0.1", port=port, log_level="warning")
+
+
+class Server:
+    """An atlas server process on the test's data."""
+
+    def __init__(self, env: dict):
+        self.env, self.port, self.proc = env, _free_port(), None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        self.proc = multiprocessing.get_context("fork").Process(
+            target=serve_forever, args=(self.env, self.port), daemon=True)
+        self.proc.start()
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(self.url + "/healthz", timeout=1).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                time.sleep(0.02)
+            if not self.proc.is_alive():
+                raise RuntimeError("server died at start")
+        raise RuntimeError("server did not start")
+
+    def kill(self) -> None:
+        os.kill(self.proc.pid, signal.SIGKILL)
+        self.proc.join()
