@@ -12,12 +12,7 @@
   var COLOURS = { catchment: "#2f9e44", gap: "#e03131", overlap: "#1864ab",
                   baseline_catchment: "#495057", site: "#f08c00" };
 
-  function el(tag, text, className) {
-    var node = document.createElement(tag);
-    if (text !== undefined && text !== null) node.textContent = String(text);
-    if (className) node.className = className;
-    return node;
-  }
+  var el = window.AtlasDom.el;
 
   function start() {
     var cfg = JSON.parse(document.getElementById("planning-config").textContent);

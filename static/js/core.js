@@ -14,13 +14,7 @@
     return JSON.parse(document.getElementById("atlas-config").textContent);
   }
 
-  /* Build an element with text content (never HTML). */
-  function el(tag, text, className) {
-    var node = document.createElement(tag);
-    if (text !== undefined && text !== null) node.textContent = String(text);
-    if (className) node.className = className;
-    return node;
-  }
+  var el = window.AtlasDom.el;
 
   /* Fetch JSON; a 4xx/5xx rejects with the server's problem detail as the message. */
   function fetchJSON(url) {

@@ -16,12 +16,7 @@
 
   var MAX_MESSAGE = 2000;
 
-  function el(tag, text, className) {
-    var node = document.createElement(tag);
-    if (text !== undefined && text !== null) node.textContent = String(text);
-    if (className) node.className = className;
-    return node;
-  }
+  var el = window.AtlasDom.el;
 
   function say(node, message, kind) {
     node.textContent = message;
@@ -169,8 +164,7 @@
   function queue() {
     var cfg = JSON.parse(document.getElementById("corrections-config").textContent);
     var text = cfg.text;
-    var meta = document.querySelector('meta[name="csrf-token"]');
-    var token = meta ? meta.getAttribute("content") : "";
+    var token = window.AtlasDom.csrfToken();
     var status = document.getElementById("queue-status");
     var pendingCount = document.getElementById("pending-count");
     var map = cfg.items.length && window.L ? window[cfg.map] : null;

@@ -19,8 +19,7 @@
   }
 
   function csrf() {
-    var meta = document.querySelector('meta[name="csrf-token"]');
-    return (meta && meta.content) || cfg.csrf || "";
+    return window.AtlasDom.csrfToken() || cfg.csrf || "";
   }
 
   function langQuery() { return "lang=" + encodeURIComponent(cfg.lang); }

@@ -9,8 +9,7 @@
   var T = cfg.text;
 
   function csrf() {
-    var meta = document.querySelector('meta[name="csrf-token"]');
-    return (meta && meta.content) || cfg.csrf || "";
+    return window.AtlasDom.csrfToken() || cfg.csrf || "";
   }
 
   function show(title, detail) {

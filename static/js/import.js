@@ -17,17 +17,9 @@
   var section = document.getElementById("import-report");
   var busy = false;
 
-  function el(tag, text, className) {
-    var node = document.createElement(tag);
-    if (text !== undefined && text !== null) node.textContent = String(text);
-    if (className) node.className = className;
-    return node;
-  }
+  var el = window.AtlasDom.el;
 
-  function csrfToken() {
-    var meta = document.querySelector('meta[name="csrf-token"]');
-    return meta ? meta.getAttribute("content") : "";
-  }
+  var csrfToken = window.AtlasDom.csrfToken;
 
   function say(text, kind) {
     status.textContent = text;
