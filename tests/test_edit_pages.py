@@ -12,10 +12,11 @@ from fastapi.testclient import TestClient
 from atlas.auth.users import UserStore
 from atlas.config import Settings
 from atlas.crs import InputCRS
+from atlas.edit.paste import parse_position
 from atlas.model import LAYER_MODELS
 from atlas.vocab import LAYER_KINDS, Layer
 from atlas.web.app import create_app
-from atlas.web.edit_pages import form_fields, parse_position
+from atlas.web.edit_forms import form_fields
 from atlas.web.templating import templates
 
 PASSWORD = "a-long-password"
