@@ -97,16 +97,22 @@
   /* Tell the reader when basemap tiles fail (offline, blocked, wrong key): the map still works. */
   function watchTiles(map, cfg) {
     var shown = false;
+    function notice() {
+      if (shown) return;
+      shown = true;
+      var box = el("div", cfg.text.tilesFailed, "tiles-failed");
+      box.setAttribute("role", "status");
+      map.getContainer().appendChild(box);
+      document.body.dataset.tilesFailed = "true";
+    }
     map.eachLayer(function (layer) {
       if (!(layer instanceof L.TileLayer)) return;
-      layer.on("tileerror", function () {
-        if (shown) return;
-        shown = true;
-        var box = el("div", cfg.text.tilesFailed, "tiles-failed");
-        box.setAttribute("role", "status");
-        map.getContainer().appendChild(box);
-        document.body.dataset.tilesFailed = "true";
-      });
+      layer.on("tileerror", notice);
+      // tiles refused before this script ran (offline: at once) have already failed
+      var container = layer.getContainer();
+      var failed = container && Array.prototype.some.call(container.querySelectorAll("img.leaflet-tile"),
+        function (img) { return img.complete && img.naturalWidth === 0; });
+      if (failed) notice();
     });
   }
 
