@@ -13,6 +13,7 @@ import time
 
 import httpx
 
+from atlas.auth.users import UserStore
 from tests.conftest import _free_port
 
 
@@ -55,3 +56,14 @@ class Server:
     def kill(self) -> None:
         os.kill(self.proc.pid, signal.SIGKILL)
         self.proc.join()
+
+
+def editor_env(storage, data_copy, tmp_path) -> tuple[dict, str]:
+    """The environment of a server on ``storage`` (files in ``data_copy``, or its PostGIS URL)
+    with one editor, and that editor's bearer token."""
+    users = UserStore(tmp_path / "users.json")
+    users.add("lin", "editor", "a-long-password")
+    env = {"ATLAS_DATA_DIR": str(data_copy), "ATLAS_TILES": "none",
+           "ATLAS_USERS_FILE": str(users.path), "ATLAS_SECRET_KEY": "test-servers",
+           "ATLAS_DATABASE_URL": getattr(storage, "url", "")}
+    return env, users.issue_token("lin")

@@ -21,11 +21,10 @@ import time
 
 import httpx
 
-from atlas.auth.users import UserStore
 from atlas.storage.geojson import GeoJSONStorage
 from atlas.validate import validate
 from atlas.vocab import Layer
-from tests.servers import Server
+from tests.servers import Server, editor_env
 
 KILLS = int(os.environ.get("ATLAS_CRASH_KILLS", "50"))
 WRITERS = ("clfi-jinjiang", "strait-graphene-institute", "sanchuang-park", "hongshan-design-park")
@@ -57,12 +56,7 @@ def counter(feature: dict) -> int:
 
 
 def test_acknowledged_writes_survive_sigkill(storage, data_copy, tmp_path):
-    users = UserStore(tmp_path / "users.json")
-    users.add("crash", "editor", "crash-test-password")
-    token = users.issue_token("crash")
-    env = {"ATLAS_DATA_DIR": str(data_copy), "ATLAS_TILES": "none",
-           "ATLAS_USERS_FILE": str(users.path), "ATLAS_SECRET_KEY": "crash-test",
-           "ATLAS_DATABASE_URL": getattr(storage, "url", "")}
+    env, token = editor_env(storage, data_copy, tmp_path)
     server = Server(env)
     acked: dict[str, int] = {}
     rng = random.Random(7)

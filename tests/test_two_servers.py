@@ -7,17 +7,11 @@ import time
 
 import httpx
 
-from atlas.auth.users import UserStore
-from tests.servers import Server
+from tests.servers import Server, editor_env
 
 
 def test_a_write_through_one_server_is_read_through_the_other(storage, data_copy, tmp_path):
-    users = UserStore(tmp_path / "users.json")
-    users.add("lin", "editor", "a-long-password")
-    token = users.issue_token("lin")
-    env = {"ATLAS_DATA_DIR": str(data_copy), "ATLAS_TILES": "none",
-           "ATLAS_USERS_FILE": str(users.path), "ATLAS_SECRET_KEY": "two-servers",
-           "ATLAS_DATABASE_URL": getattr(storage, "url", "")}
+    env, token = editor_env(storage, data_copy, tmp_path)
     one, two = Server(env), Server(env)
     one.start()
     two.start()
