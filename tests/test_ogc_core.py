@@ -140,7 +140,8 @@ def test_paging_links_keep_every_parameter(client: TestClient, atlas: Atlas) -> 
     nxt = links["next"][0]
     assert nxt["type"] == "application/geo+json"
     params = query_of(nxt["href"])
-    assert params == {"limit": ["3"], "offset": ["3"], "status": ["operating"],
+    # a client following next links reads it all: the next page grows to 1 000 (GDAL <= 3.7)
+    assert params == {"limit": ["1000"], "offset": ["3"], "status": ["operating"],
                       "cachebust": ["x&y"], "f": ["json"]}
     second = client.get(nxt["href"]).json()
     assert query_of(rels(second)["prev"][0]["href"])["offset"] == ["0"]
@@ -149,7 +150,9 @@ def test_paging_links_keep_every_parameter(client: TestClient, atlas: Atlas) -> 
     expected = sorted(frame.index[frame["status"] == "operating"])
     walked = [f["id"] for f in all_items(client, url)]
     assert walked == expected
-    assert all(len(page) <= 3 for page in [ids(first), ids(second)])
+    assert len(ids(first)) == 3
+    html = client.get(url + "&f=html")
+    assert "limit=3&amp;offset=3" in html.text or "offset=3&amp;limit=3" in html.text
 
 
 def test_limit_above_the_maximum_is_clamped_not_refused(client: TestClient) -> None:

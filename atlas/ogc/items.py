@@ -12,8 +12,9 @@ from atlas.engine import Atlas
 from atlas.ogc.errors import not_found
 from atlas.ogc.links import Params, href, link
 from atlas.ogc.media import GEOJSON, HTML, JSON, Format
-from atlas.ogc.params import ItemsQuery
+from atlas.ogc.params import LIMIT_MAX, NEXT_LIMIT_MIN, ItemsQuery
 from atlas.ogc.queryables import Queryable, context
+from atlas.ogc.representation import gis_properties
 from atlas.ogc.resources import self_links
 from atlas.vocab import Layer
 
@@ -40,22 +41,26 @@ def select(atlas: Atlas, layer: Layer, query: ItemsQuery,
 
 
 def features(atlas: Atlas, layer: Layer, positions: np.ndarray) -> list[dict[str, Any]]:
-    """The features at ``positions`` as GeoJSON dicts (stored properties plus derived context)."""
+    """The features at ``positions`` as GeoJSON dicts: stored properties plus derived context,
+    written for GIS clients (:func:`atlas.ogc.representation.gis_properties`)."""
     page = atlas.frames[layer].iloc[positions]
     out = page.to_geo_dict(na="null", drop_id=False)["features"]
     for feature in out:
-        feature["properties"].update(context(atlas, layer, feature["id"]))
+        feature["properties"] = gis_properties(
+            {**feature["properties"], **context(atlas, layer, feature["id"])})
     return out
 
 
 def _page_links(url: str, params: Params, query: ItemsQuery, matched: int, returned: int,
                 fmt: Format) -> list[dict[str, str]]:
-    """``self``/``alternate`` plus ``next``/``prev``, all keeping every other parameter."""
+    """``self``/``alternate`` plus ``next``/``prev``, all keeping every other parameter
+    (a JSON ``next`` asks for at least :data:`~atlas.ogc.params.NEXT_LIMIT_MIN` features)."""
     links = [link(href(url, params, f=f.value), "self" if f is fmt else "alternate", MEDIA[f])
              for f in Format]
     if query.offset + returned < matched:
+        grown = query.limit if fmt is Format.html else max(query.limit, NEXT_LIMIT_MIN)
         links.append(link(href(url, params, f=fmt.value, offset=query.offset + query.limit,
-                               limit=query.limit), "next", MEDIA[fmt], "Next page"))
+                               limit=min(grown, LIMIT_MAX)), "next", MEDIA[fmt], "Next page"))
     if query.offset > 0:
         links.append(link(href(url, params, f=fmt.value, offset=max(0, query.offset - query.limit),
                                limit=query.limit), "prev", MEDIA[fmt], "Previous page"))

@@ -12,10 +12,11 @@ from typing import Any
 
 from atlas.engine import Atlas
 from atlas.ogc.media import GEOJSON, HTML, JSON, OPENAPI, SCHEMA
-from atlas.ogc.params import LIMIT_DEFAULT, LIMIT_MAX
+from atlas.ogc.params import LIMIT_DEFAULT, LIMIT_MAX, NEXT_LIMIT_MIN
 from atlas.ogc.queryables import queryables
 from atlas.ogc.resources import DESCRIPTION, TITLE
-from atlas.ogc.schema import properties_schema, to_openapi30
+from atlas.ogc.representation import NOTE, served_properties
+from atlas.ogc.schema import to_openapi30
 from atlas.vocab import Layer
 
 PARAMETERS: dict[str, dict[str, Any]] = {
@@ -27,7 +28,9 @@ PARAMETERS: dict[str, dict[str, Any]] = {
              "schema": {"type": "array", "minItems": 4, "maxItems": 4,
                         "items": {"type": "number"}}},
     "limit": {"name": "limit", "in": "query", "required": False, "style": "form", "explode": False,
-              "description": f"Page size; values above {LIMIT_MAX} are reduced to {LIMIT_MAX}",
+              "description": f"Page size; values above {LIMIT_MAX} are reduced to {LIMIT_MAX}. "
+                             f"The next link of a JSON page asks for at least "
+                             f"{NEXT_LIMIT_MIN}",
               "schema": {"type": "integer", "minimum": 1, "maximum": LIMIT_MAX,
                          "default": LIMIT_DEFAULT}},
     "offset": {"name": "offset", "in": "query", "required": False, "style": "form",
@@ -78,6 +81,12 @@ def _collection_paths(atlas: Atlas, layer: Layer) -> dict[str, Any]:
         f"/collections/{name}/queryables": _operation(
             f"queryables_{name}", f"{layer.label.en}: queryable properties", _ok(SCHEMA, HTML),
             [f], tag),
+        f"/collections/{name}/schema": _operation(
+            f"schema_{name}", f"{layer.label.en}: schema of the features (Part 5)",
+            _ok(SCHEMA), [f], tag),
+        f"/collections/{name}/schema/feature": _operation(
+            f"feature_schema_{name}", f"{layer.label.en}: JSON Schema of one GeoJSON feature",
+            _ok(SCHEMA), [f], tag),
         f"/collections/{name}/items": _operation(
             f"items_{name}", f"{layer.label.en}: features", _ok(GEOJSON, HTML, schema=items),
             [_ref("parameters", p) for p in ("bbox", "limit", "offset", "f")] + filters, tag),
@@ -102,8 +111,9 @@ def _layer_schemas(layer: Layer) -> dict[str, Any]:
         "numberMatched": {"type": "integer", "minimum": 0},
         "numberReturned": {"type": "integer", "minimum": 0},
         "links": {"type": "array", "items": _ref("schemas", "link")}}}
-    stored = to_openapi30(properties_schema(layer))
-    return {f"{name}Properties": {**stored, "additionalProperties": True},
+    served = {"type": "object", "description": NOTE,
+              "properties": to_openapi30(served_properties(layer))}
+    return {f"{name}Properties": {**served, "additionalProperties": True},
             f"{name}Feature": feature, f"{name}FeatureCollection": collection}
 
 

@@ -25,6 +25,11 @@ from atlas.ogc.queryables import Queryable
 LIMIT_DEFAULT = 100
 LIMIT_MAX = 10_000
 """Page size: default and maximum; a larger ``limit`` is clamped to it (``REQ_fc-limit-response-1``)."""
+NEXT_LIMIT_MIN = 1_000
+"""The least page size a JSON ``next`` link asks for.  A client following ``next`` links is
+reading the whole collection; GDAL up to 3.7 asks for pages of 10 and takes no page size from
+the API definition, so without this 20 000 features cost it 2 000 requests.  HTML pages keep
+the size the reader chose."""
 
 BBox = tuple[float, float, float, float]
 _INTEGER = re.compile(r"[+-]?[0-9]{1,18}")

@@ -12,6 +12,9 @@ from atlas.vocab import Layer
 
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 QUERYABLES_REL = "http://www.opengis.net/def/rel/ogc/1.0/queryables"
+SCHEMA_REL = "http://www.opengis.net/def/rel/ogc/1.0/schema"
+DESCRIBED_BY_REL = "describedBy"
+"""Spelt as GDAL's OAPIF driver looks for it (relation names are case-insensitive anyway)."""
 
 CONFORMANCE: tuple[str, ...] = (
     "http://www.opengis.net/spec/ogcapi-common-1/1.0/conf/core",
@@ -76,6 +79,9 @@ def collection(atlas: Atlas, layer: Layer, base: str, fmt: Format | None = None)
             link(f"{url}/items?f=json", "items", GEOJSON, "Features as GeoJSON"),
             link(f"{url}/items?f=html", "items", HTML, "Features as HTML"),
             link(f"{url}/queryables?f=json", QUERYABLES_REL, SCHEMA, "Queryable properties"),
+            link(f"{url}/schema", SCHEMA_REL, SCHEMA, "Schema of the features' properties"),
+            link(f"{url}/schema/feature", DESCRIBED_BY_REL, SCHEMA,
+                 "JSON Schema of one GeoJSON feature"),
         ],
     }
 

@@ -16,6 +16,7 @@ from atlas.storage import Storage
 from atlas.storage.factory import open_storage
 from atlas.web import (api, browse, corrections, coverage_api, docs, edit_api, edit_pages,
                        handouts, import_api, ogc, pages, planning)
+from atlas.web.cors import ReadOnlyCORS
 from atlas.web.errors import install_error_handlers
 
 
@@ -35,6 +36,7 @@ def create_app(settings: Settings | None = None, storage: Storage | None = None)
     install_error_handlers(app, html_not_found=pages.not_found, html_error=pages.error_page)
     app.add_middleware(GZipMiddleware, minimum_size=1024)
     app.add_middleware(AuthMiddleware, settings=settings)  # session cookie, 401 challenge
+    app.add_middleware(ReadOnlyCORS)  # GET/HEAD of /ogc and /api from any origin
     for name, folder in vendor_dirs().items():
         app.mount(f"{URL_PREFIX}/{name}", StaticFiles(directory=folder), name=f"vendor-{name}")
     app.mount("/static/atlas", StaticFiles(directory=REPO_ROOT / "static"), name="atlas-static")

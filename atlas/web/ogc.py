@@ -34,8 +34,9 @@ from atlas.ogc.links import Params
 from atlas.ogc.media import GEOJSON, HTML, JSON, OPENAPI, SCHEMA, Format, negotiate
 from atlas.ogc.openapi import openapi
 from atlas.ogc.params import parse_items_query, single
-from atlas.ogc.queryables import queryables, queryables_document
-from atlas.ogc.resources import (QUERYABLES_REL, TITLE, collection, collections, conformance,
+from atlas.ogc.queryables import context, queryables, queryables_document
+from atlas.ogc.representation import feature_schema_document, schema_document
+from atlas.ogc.resources import (DESCRIBED_BY_REL, QUERYABLES_REL, SCHEMA_REL, TITLE, collection, collections, conformance,
                                  find_layer, landing)
 from atlas.provenance import citation_text, plan_ref_label
 from atlas.vocab import LabelledEnum, Layer
@@ -48,7 +49,8 @@ VARY = {"Vary": "Accept"}
 CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ebef]")
 """A Chinese character."""
 LINK_TITLES = {("items", GEOJSON): "ogc_items_json", ("items", HTML): "ogc_items_html",
-               (QUERYABLES_REL, SCHEMA): "ogc_queryables",
+               (QUERYABLES_REL, SCHEMA): "ogc_queryables", (SCHEMA_REL, SCHEMA): "ogc_schema",
+               (DESCRIBED_BY_REL, SCHEMA): "ogc_feature_schema",
                ("service-desc", OPENAPI): "ogc_api_json", ("service-doc", HTML): "ogc_api",
                ("conformance", JSON): "ogc_conformance_classes",
                ("data", JSON): "ogc_collections", ("next", HTML): "ogc_next",
@@ -186,6 +188,25 @@ def queryables_page(request: Request, atlas: AtlasDep, collection_id: str) -> Re
                    else {})
 
 
+@router.get("/collections/{collection_id}/schema")
+def schema_page(request: Request, atlas: AtlasDep, collection_id: str) -> Response:
+    """The schema of the collection's features (Part 5; JSON only)."""
+    base, _, _ = _request(request)
+    layer = find_layer(collection_id)
+    doc = schema_document(atlas, layer, f"{base}/collections/{layer.value}/schema")
+    return JSONResponse(doc, media_type=SCHEMA, headers=VARY)
+
+
+@router.get("/collections/{collection_id}/schema/feature")
+def feature_schema_page(request: Request, atlas: AtlasDep, collection_id: str) -> Response:
+    """The JSON Schema of one GeoJSON feature of the collection (GDAL's ``describedBy``)."""
+    base, _, _ = _request(request)
+    layer = find_layer(collection_id)
+    doc = feature_schema_document(atlas, layer,
+                                  f"{base}/collections/{layer.value}/schema/feature")
+    return JSONResponse(doc, media_type=SCHEMA, headers=VARY)
+
+
 @router.get("/collections/{collection_id}/items")
 def items_page(request: Request, atlas: AtlasDep, collection_id: str) -> Response:
     """A page of the collection's features, filtered by bbox and queryable properties."""
@@ -203,8 +224,8 @@ def item_page(request: Request, atlas: AtlasDep, collection_id: str, feature_id:
     base, _, fmt = _request(request)
     layer = find_layer(collection_id)
     doc = feature(atlas, layer, feature_id, base, fmt)
-    rows = _property_rows(atlas, layer, doc["properties"], base, request) \
-        if fmt is Format.html else []
+    stored = {**atlas.entities[feature_id].props, **context(atlas, layer, feature_id)}
+    rows = _property_rows(atlas, layer, stored, base, request) if fmt is Format.html else []
     return _answer(request, fmt, doc, GEOJSON, "item", layer=layer, rows=rows)
 
 
