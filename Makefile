@@ -17,7 +17,7 @@ run: setup
 
 # The whole suite twice: on the GeoJSON files, then on a throwaway PostgreSQL + PostGIS cluster.
 test: setup system-deps
-	ATLAS_REQUIRE_POSTGIS=1 $(PY) -m pytest -q
+	ATLAS_REQUIRE_POSTGIS=1 ATLAS_REQUIRE_QGIS=1 $(PY) -m pytest -q
 	ATLAS_REQUIRE_POSTGIS=1 ATLAS_TEST_BACKEND=postgis $(PY) -m pytest -q -p no:cacheprovider
 
 bench: setup
@@ -39,7 +39,8 @@ $(ASSETS): vendor/package.json vendor/package-lock.json
 
 # Debian packages the tests drive: headless Chromium, GDAL's ogrinfo/ogr2ogr, and poppler's
 # pdftoppm/pdftotext (reading the printed PDFs), PostgreSQL 15 + PostGIS 3 (a throwaway cluster
-# per test session: scripts/pg-cluster).
+# per test session: scripts/pg-cluster), QGIS (PyQGIS for the system python3, as a real OGC
+# client and file writer) and LibreOffice Calc (opening the spreadsheet exports).
 system-deps:
 	@missing=""; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
@@ -48,10 +49,15 @@ system-deps:
 	test -x /usr/lib/postgresql/15/bin/initdb || missing="$$missing postgresql-15"; \
 	test -f /usr/share/postgresql/15/extension/postgis.control || missing="$$missing postgresql-15-postgis-3"; \
 	fc-list 2>/dev/null | grep -qi "noto.*cjk" || missing="$$missing fonts-noto-cjk"; \
-	if [ -n "$$missing" ]; then \
-	  echo "installing$$missing"; \
+	lean=""; \
+	/usr/bin/python3 -c "import qgis.core" 2>/dev/null || lean="$$lean python3-qgis qgis-providers"; \
+	command -v soffice >/dev/null || lean="$$lean libreoffice-calc-nogui"; \
+	if [ -n "$$missing$$lean" ]; then \
+	  echo "installing$$missing$$lean"; \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO=sudo; fi; \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	  $$SUDO apt-get update -qq \
+	  && { [ -z "$$missing" ] || DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; } \
+	  && { [ -z "$$lean" ] || DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$lean; }; \
 	fi
 
 clean:
