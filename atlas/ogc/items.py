@@ -25,9 +25,14 @@ def select(atlas: Atlas, layer: Layer, query: ItemsQuery,
            queryables: Mapping[str, Queryable]) -> tuple[np.ndarray, int]:
     """Row positions of the requested page (in id order) and how many features match in all.
 
-    The bbox goes through the layer's STRtree (``intersects``, so a polygon
-    overlapping the box counts); property filters are boolean masks.
+    Without a bbox or a filter the page is a slice of the layer's precomputed id order, so
+    its cost does not grow with the layer.  The bbox goes through the layer's STRtree
+    (``intersects``, so a polygon overlapping the box counts); property filters are boolean
+    masks; the matches are then taken in id order.
     """
+    order = id_order(atlas, layer)
+    if query.bbox is None and not query.filters:
+        return order[query.offset:query.offset + query.limit], len(order)
     frame = atlas.frames[layer]
     mask = np.ones(len(frame), dtype=bool)
     if query.bbox is not None:
@@ -35,20 +40,27 @@ def select(atlas: Atlas, layer: Layer, query: ItemsQuery,
         mask[frame.sindex.query(shapely.box(*query.bbox), predicate="intersects")] = True
     for name, value in query.filters.items():
         mask &= queryables[name].match(atlas, frame, value)
-    positions = np.flatnonzero(mask)
-    ordered = positions[np.argsort(frame.index.to_numpy()[positions], kind="stable")]
-    return ordered[query.offset:query.offset + query.limit], len(positions)
+    ordered = order[mask[order]]
+    return ordered[query.offset:query.offset + query.limit], len(ordered)
+
+
+def id_order(atlas: Atlas, layer: Layer) -> np.ndarray:
+    """Row positions of ``layer`` sorted by id (once per atlas)."""
+    return atlas.cached(("ogc_id_order", layer), lambda: np.argsort(
+        atlas.frames[layer].index.to_numpy(dtype=str), kind="stable"))
 
 
 def features(atlas: Atlas, layer: Layer, positions: np.ndarray) -> list[dict[str, Any]]:
     """The features at ``positions`` as GeoJSON dicts: stored properties plus derived context,
     written for GIS clients (:func:`atlas.ogc.representation.gis_properties`)."""
-    page = atlas.frames[layer].iloc[positions]
-    out = page.to_geo_dict(na="null", drop_id=False)["features"]
-    for feature in out:
-        feature["properties"] = gis_properties(
-            {**feature["properties"], **context(atlas, layer, feature["id"])})
-    return out
+    return [_feature(atlas, layer, entity_id) for entity_id in atlas.frames[layer].index[positions]]
+
+
+def _feature(atlas: Atlas, layer: Layer, entity_id: str) -> dict[str, Any]:
+    entity = atlas.entities[entity_id]
+    return {"type": "Feature", "id": entity_id,
+            "geometry": shapely.geometry.mapping(entity.geometry),
+            "properties": gis_properties({**entity.props, **context(atlas, layer, entity_id)})}
 
 
 def _page_links(url: str, params: Params, query: ItemsQuery, matched: int, returned: int,
@@ -85,10 +97,10 @@ def feature_collection(atlas: Atlas, layer: Layer, query: ItemsQuery,
 
 def feature(atlas: Atlas, layer: Layer, feature_id: str, base: str, fmt: Format) -> dict[str, Any]:
     """One feature with its ``self``, ``alternate`` and ``collection`` links; 404 if absent."""
-    frame = atlas.frames[layer]
-    if feature_id not in frame.index:
+    entity = atlas.entity(feature_id)
+    if entity is None or entity.layer is not layer:
         raise not_found(f"collection {layer.value!r} has no feature {feature_id!r}")
-    found = features(atlas, layer, np.array([frame.index.get_loc(feature_id)]))[0]
+    found = _feature(atlas, layer, feature_id)
     url = f"{base}/collections/{layer.value}"
     found["links"] = [*self_links(f"{url}/items/{feature_id}", fmt, GEOJSON),
                       link(f"{url}?f=json", "collection", JSON, "The collection")]

@@ -34,7 +34,7 @@ def create_app(settings: Settings | None = None, storage: Storage | None = None)
     app.state.storage = storage
     app.state.live = live
     install_error_handlers(app, html_not_found=pages.not_found, html_error=pages.error_page)
-    app.add_middleware(GZipMiddleware, minimum_size=1024)
+    app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=6)  # 9: 3x the time, 3 % smaller
     app.add_middleware(AuthMiddleware, settings=settings)  # session cookie, 401 challenge
     app.add_middleware(ReadOnlyCORS)  # GET/HEAD of /ogc and /api from any origin
     for name, folder in vendor_dirs().items():

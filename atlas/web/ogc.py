@@ -22,6 +22,7 @@ from collections.abc import Callable, Coroutine
 from typing import Any, get_args
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+import orjson
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
@@ -135,7 +136,7 @@ def _answer(request: Request, fmt: Format, doc: dict[str, Any], media_type: str,
     """``doc`` as ``media_type`` JSON, or rendered with ``templates/ogc/<page>.html``."""
     if fmt is Format.html:
         return _page(request, page, doc, **context)
-    return JSONResponse(doc, media_type=media_type, headers=VARY)
+    return Response(orjson.dumps(doc), media_type=media_type, headers=VARY)
 
 
 @router.get("", name="ogc_landing")
