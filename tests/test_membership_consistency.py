@@ -96,7 +96,7 @@ def area_ids(client: TestClient, layer: str) -> list[str]:
 
 
 def csv_ids(client: TestClient, query: str) -> list[str]:
-    response = client.get(f"/export.csv?{query}")
+    response = client.get(f"/export.csv?columns=codes&{query}")
     assert response.status_code == 200
     text = response.text
     assert text.startswith("\ufeff")

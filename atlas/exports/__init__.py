@@ -1,1 +1,2 @@
-"""Tables and layers written for people's tools: CSV (Excel-safe UTF-8), XLSX and GeoJSON."""
+"""Tables and layers written for people's tools: CSV (Excel-safe UTF-8), XLSX, GeoJSON,
+GeoPackage, zipped Shapefile, KML and KMZ."""

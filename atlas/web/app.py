@@ -15,7 +15,7 @@ from atlas.maps.render import map_shell
 from atlas.storage import Storage
 from atlas.storage.factory import open_storage
 from atlas.web import (api, browse, corrections, coverage_api, docs, edit_api, edit_pages,
-                       handouts, import_api, ogc, pages, planning)
+                       exports, handouts, import_api, ogc, pages, planning)
 from atlas.web.cors import ReadOnlyCORS
 from atlas.web.errors import install_error_handlers
 
@@ -41,6 +41,7 @@ def create_app(settings: Settings | None = None, storage: Storage | None = None)
         app.mount(f"{URL_PREFIX}/{name}", StaticFiles(directory=folder), name=f"vendor-{name}")
     app.mount("/static/atlas", StaticFiles(directory=REPO_ROOT / "static"), name="atlas-static")
     app.include_router(browse.router)
+    app.include_router(exports.router)  # /export.<ext>, /export/<layer>.<ext>
     app.include_router(handouts.router)
     app.include_router(api.router)
     app.include_router(edit_api.router)  # /api/features, /api/history (editors)

@@ -1,29 +1,26 @@
-"""Data behind the atlas page: filtered entities with counts, context layers, and exports.
+"""Data behind the atlas page: filtered entities with counts, and context layers.
 
 The map shell is cached; the browser loads what a filter selects from here, so
-changing a filter never rebuilds a Folium map.  Exports carry the same filters
-as the list, so a CSV holds exactly the entities the list shows.
+changing a filter never rebuilds a Folium map.  The filter (:func:`entity_filter`) is shared
+with the downloads (:mod:`atlas.web.exports`) and the handouts, so an export holds exactly
+the entities the list shows.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 from enum import StrEnum
 from typing import Annotated
 
 import shapely
 from fastapi import APIRouter, Depends, Query
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse
 from shapely.geometry import Point
 
 from atlas.crs import InputCRS, geometry_from_wgs84
 from atlas.engine import Entity
-from atlas.exports.tables import formula_safe
 from atlas.filters import EntityFilter, counts
 from atlas.membership import OUTSIDE, UNKNOWN
 from atlas.ogc.media import GEOJSON
-from atlas.provenance import citation_text
 from atlas.vocab import Industry, Kind, Layer, Level, Status
 from atlas.web.deps import AtlasDep
 from atlas.web.errors import ApiError
@@ -142,38 +139,3 @@ def context_layer(atlas: AtlasDep, layer: str, lang: LangDep = "zh") -> JSONResp
                             f"{', '.join(sorted(allowed | {'corridor-band'}))}", "Not found")
     features = [map_feature(atlas, atlas.entities[i], lang) for i in atlas.frames[Layer(layer)].index]
     return JSONResponse({"type": "FeatureCollection", "features": features}, media_type=GEOJSON)
-
-
-CSV_COLUMNS = ("id", "layer", "name_zh", "name_en", "kind", "level", "status", "industries",
-               "town", "zones", "lon", "lat", "precision", "citation", "as_of", "plan_refs")
-"""``citation``: the entity's public sources as readable Chinese citations joined by "；"."""
-
-
-def _csv_cell(value) -> str:
-    """A CSV cell: lists joined with ";", made formula-safe."""
-    return formula_safe(";".join(map(str, value)) if isinstance(value, (list, tuple)) else
-                        "" if value is None else str(value))
-
-
-@router.get("/export.csv", summary="The filtered entities as CSV (UTF-8 with BOM, for Excel)")
-def export_csv(atlas: AtlasDep, selection: FilterDep) -> Response:
-    out = io.StringIO()
-    out.write("\ufeff")
-    writer = csv.writer(out)
-    writer.writerow(CSV_COLUMNS)
-    for e in selection.apply(atlas):
-        anchor = e.geometry.representative_point()
-        row = {**e.props, "layer": e.layer.value, "town": e.town, "zones": e.zones,
-               "lon": round(anchor.x, 6), "lat": round(anchor.y, 6),
-               "citation": "；".join(citation_text(c, "zh") for c in e.props["citations"])}
-        writer.writerow([_csv_cell(row.get(c)) for c in CSV_COLUMNS])
-    return Response(out.getvalue(), media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": 'attachment; filename="jinjiang-atlas.csv"'})
-
-
-@router.get("/export.geojson", summary="The filtered entities as GeoJSON")
-def export_geojson(atlas: AtlasDep, selection: FilterDep) -> Response:
-    found = selection.apply(atlas)
-    return JSONResponse({"type": "FeatureCollection", "features": [e.feature() for e in found]},
-                        media_type=GEOJSON,
-                        headers={"Content-Disposition": 'attachment; filename="jinjiang-atlas.geojson"'})

@@ -288,11 +288,12 @@
     /* Load what the filters select and draw it; ``fit`` moves the map to it. */
     function refresh(fit) {
       var query = S.filterQuery(state);
-      document.getElementById("export-csv").href = "/export.csv?" + query;
-      document.getElementById("export-geojson").href = "/export.geojson?" + query;
-      var printQuery = new URLSearchParams(query);
-      printQuery.set("lang", cfg.lang);
-      document.getElementById("print-link").href = "/print?" + printQuery;
+      var linkQuery = new URLSearchParams(query);  // downloads and the handout: same filters, page language
+      linkQuery.set("lang", cfg.lang);
+      document.querySelectorAll("a[data-export]").forEach(function (a) {
+        a.href = "/export." + a.getAttribute("data-export") + "?" + linkQuery;
+      });
+      document.getElementById("print-link").href = "/print?" + linkQuery;
       query.set("lang", cfg.lang);
       var seq = ++requestSeq;
       renderActive();
