@@ -10,7 +10,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 ASSETS := vendor/node_modules/.package-lock.json
 
-.PHONY: run test bench validate setup system-deps clean
+.PHONY: run test bench bench-peers validate setup system-deps clean
 
 run: setup
 	$(VENV)/bin/uvicorn server:app --host $(HOST) --port $(PORT)
@@ -22,6 +22,12 @@ test: setup system-deps
 
 bench: setup
 	$(PY) benchmarks/run.py
+
+# The atlas's OGC API beside TiPg and pygeoapi (their own venv, pinned in benchmarks/peers/)
+# on BENCH_N (100000) synthetic incubators in a throwaway PostGIS; ~13 min, not part of `test`.
+# How to read it: benchmarks/peers/bench.py.
+bench-peers: setup system-deps
+	benchmarks/peers/run.sh
 
 validate: setup
 	$(VENV)/bin/atlas validate
@@ -61,4 +67,4 @@ system-deps:
 	fi
 
 clean:
-	rm -rf $(VENV) vendor/node_modules tests/artifacts
+	rm -rf $(VENV) vendor/node_modules tests/artifacts benchmarks/peers/.venv

@@ -41,6 +41,9 @@ _TO_METRIC = Transformer.from_crs(WGS84, METRIC_CRS, always_xy=True)
 _TO_WGS84 = Transformer.from_crs(METRIC_CRS, WGS84, always_xy=True)
 """Built once: creating a transformer per call costs milliseconds."""
 
+NEAREST_FIRST_RADIUS_M = 2_000.0
+"""First search radius of :meth:`Atlas.nearest` (multiplied by 4 until enough are found)."""
+
 ENTITY_LAYERS: tuple[Layer, ...] = (Layer.corridor, Layer.zones, Layer.parks, *POINT_LAYERS)
 """Layers whose features are entities people browse (towns and the boundary are context)."""
 
@@ -255,20 +258,37 @@ class Atlas:
                 keep: set[str] | None = None) -> list[tuple[Entity, float]]:
         """The ``k`` nearest entities of ``layers`` (optionally only ids in ``keep``), with metres.
 
-        Ties in distance go to the smaller id, so answers are stable.
+        Candidates come from each layer's STRtree within a radius that doubles until at least
+        ``k`` are found (or the whole layer is in reach), so the work follows ``k``, not the
+        layer's size.  Ties in distance go to the smaller id, so answers are stable.
         """
         point = self.to_metric_point(lon, lat)
-        ids = np.concatenate([self.metric[l].index.to_numpy(dtype=object) for l in layers])
-        dists = np.concatenate([shapely.distance(self.metric[l].geometry.array, point)
-                                for l in layers])
-        if keep is not None:
-            mask = np.fromiter((i in keep for i in ids), dtype=bool, count=len(ids))
-            ids, dists = ids[mask], dists[mask]
-        if len(dists) > k:  # only the k smallest (and ties) need the full sort
-            candidates = np.flatnonzero(dists <= np.partition(dists, k - 1)[k - 1])
-            ids, dists = ids[candidates], dists[candidates]
+        radius = NEAREST_FIRST_RADIUS_M
+        while True:
+            ids, dists, everything = self._within_radius(point, layers, radius)
+            if keep is not None:
+                mask = np.fromiter((i in keep for i in ids), dtype=bool, count=len(ids))
+                ids, dists = ids[mask], dists[mask]
+            if len(ids) >= k or everything:
+                break
+            radius *= 4
+        # all within ``radius`` are candidates, so the k smallest (and their ties) are exact
         order = np.lexsort((ids.astype(str), dists))[:k]
         return [(self.entities[ids[i]], float(dists[i])) for i in order]
+
+    def _within_radius(self, point: Point, layers: tuple[Layer, ...],
+                       radius: float) -> tuple[np.ndarray, np.ndarray, bool]:
+        """(ids, metres) of the features of ``layers`` within ``radius`` of ``point``, and
+        whether that is every feature of those layers."""
+        ids, dists, everything = [], [], True
+        for layer in layers:
+            frame = self.metric[layer]
+            found = frame.sindex.query(point, predicate="dwithin", distance=radius)
+            everything &= len(found) == len(frame)
+            ids.append(frame.index.to_numpy(dtype=object)[found])
+            dists.append(shapely.distance(frame.geometry.array[found], point))
+        return (np.concatenate(ids) if ids else np.empty(0, dtype=object),
+                np.concatenate(dists) if dists else np.empty(0), everything)
 
     def nearest_to(self, geometry_wgs: BaseGeometry, k: int,
                    layers: tuple[Layer, ...] = POINT_LAYERS) -> list[tuple[Entity, float]]:
