@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from functools import cache
 
 import geopandas as gpd
 import numpy as np
 import shapely
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 from shapely.validation import explain_validity
@@ -25,6 +26,8 @@ from atlas.provenance import may_hold_research, plan_sections, public_texts, res
 from atlas.spatial import corridor_band
 from atlas.vocab import APPROXIMATE, LAYER_GEOMETRY, LAYER_KINDS, Layer
 
+BATCH = 2_000
+"""Features validated per call when a whole layer is checked together."""
 PIVOT_TOLERANCE_M = 25.0
 """How far a zone's pivot may sit outside the drawn zone outline (edge tolerance)."""
 
@@ -105,30 +108,29 @@ def _coordinate_problem(geom: BaseGeometry) -> str | None:
 
 
 def _check_properties(report: Report, layer: Layer, index: int, feature: object,
-                      props_by_id: dict[str, tuple[Layer, dict]],
-                      may_hold_research: bool) -> tuple[str, dict | None] | None:
+                      props_by_id: dict[str, tuple[Layer, dict]], may_hold_research: bool,
+                      dumped: dict | None = None) -> tuple[str, dict | None] | None:
     """Check one feature's properties: (its id, its properties as the model writes them, or
-    None when they fail), or None when it is not a Feature at all."""
+    None when they fail), or None when it is not a Feature at all.  ``dumped``: the
+    properties already validated and written by the model (see :func:`_validated_together`)."""
     label = f"#{index}"
     if not isinstance(feature, dict) or feature.get("type") != "Feature":
         report.add("schema", layer, label, 'not a GeoJSON Feature (needs "type": "Feature")')
         return None
     props = feature.get("properties") or {}
     fid = props.get("id") if isinstance(props.get("id"), str) else label
-    dumped = None
-    try:
-        model = LAYER_MODELS[layer].model_validate(props)
-    except ValidationError as exc:
-        for err in exc.errors():
-            where = ".".join(str(p) for p in err["loc"]) or "properties"
-            report.add("schema", layer, fid, f"{where}: {err['msg']}")
-        model = None
-    if model is not None and model.kind not in LAYER_KINDS[layer]:
+    if dumped is None:
+        try:
+            dumped = LAYER_MODELS[layer].model_validate(props).model_dump(mode="json")
+        except ValidationError as exc:
+            for err in exc.errors():
+                where = ".".join(str(p) for p in err["loc"]) or "properties"
+                report.add("schema", layer, fid, f"{where}: {err['msg']}")
+    if dumped is not None and dumped["kind"] not in LAYER_KINDS[layer]:
         allowed = ", ".join(sorted(LAYER_KINDS[layer]))
-        report.add("schema", layer, fid, f"kind '{model.kind}' does not belong in this layer "
-                   f"(allowed: {allowed})")
-    if model is not None:
-        dumped = model.model_dump(mode="json")
+        report.add("schema", layer, fid, f"kind '{dumped['kind']}' does not belong in this "
+                   f"layer (allowed: {allowed})")
+    if dumped is not None:
         _check_public_text(report, layer, fid, dumped, may_hold_research)
     if fid in props_by_id:
         other = props_by_id[fid][0]
@@ -200,9 +202,10 @@ def _check_layer(report: Report, layer: Layer, features: list,
                  ) -> list[tuple[dict, BaseGeometry]]:
     """Check every feature of a layer on its own; (properties, geometry) of those that pass."""
     may_hold_research = _may_hold_research(features)
-    found = [(checked, feature) for index, feature in enumerate(features)
+    together = _validated_together(layer, features) or [None] * len(features)
+    found = [(checked, feature) for index, (feature, dumped) in enumerate(zip(features, together))
              if (checked := _check_properties(report, layer, index, feature, props_by_id,
-                                              may_hold_research))]
+                                              may_hold_research, dumped))]
     fids = [fid for (fid, _), _ in found]
     shapes = _read_geometries(report, layer, fids, [f.get("geometry") for _, f in found])
     passed = []
@@ -212,6 +215,29 @@ def _check_layer(report: Report, layer: Layer, features: list,
             if props is not None:
                 passed.append((props, geom))
     return passed
+
+
+@cache
+def _list_adapter(layer: Layer) -> TypeAdapter:
+    return TypeAdapter(list[LAYER_MODELS[layer]])
+
+
+def _validated_together(layer: Layer, features: list) -> list[dict] | None:
+    """Every feature's properties validated and written by the layer's model in one call (much
+    faster than one call each), or None when any feature is not a Feature or fails (then each
+    is checked on its own, for its messages)."""
+    if not all(isinstance(f, dict) and f.get("type") == "Feature" for f in features):
+        return None
+    adapter = _list_adapter(layer)
+    dumped: list[dict] = []
+    for start in range(0, len(features), BATCH):  # batches: few calls, few models alive at once
+        try:
+            models = adapter.validate_python(
+                [f.get("properties") or {} for f in features[start:start + BATCH]])
+        except ValidationError:
+            return None
+        dumped += adapter.dump_python(models, mode="json")
+    return dumped
 
 
 def _may_hold_research(features: list) -> bool:

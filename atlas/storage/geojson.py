@@ -27,6 +27,8 @@ from contextlib import contextmanager
 from dataclasses import asdict, replace
 from pathlib import Path
 
+import orjson
+
 from atlas.storage import Change, Commit, Correction, apply_changes, changed_layers
 from atlas.vocab import Layer
 
@@ -81,7 +83,7 @@ class GeoJSONStorage:
     def read_layer(self, layer: Layer) -> dict:
         path = self.path(layer)
         try:
-            return json.loads(path.read_text(encoding="utf-8"))
+            return orjson.loads(path.read_bytes())  # C: ~4x json.loads on big layers
         except FileNotFoundError as exc:
             raise StorageError(f"{path}: layer file is missing") from exc
         except IsADirectoryError as exc:
