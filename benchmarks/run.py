@@ -8,11 +8,19 @@ points (``BENCH_N`` to change it):
 * page: the cached Folium shell vs. building a Folium map on every request;
 * nearest / within: the engine's vectorised metric queries on spatial indexes
   vs. a Python loop over every feature;
-* filter, OGC page, load: no baseline, reported so regressions show.
+* OGC items (first page, deep offset, bbox) and one item: the served page vs. the naive way
+  (sort every id, filter every geometry, build the page from the GeoDataFrame);
+* filter and load: no baseline; the load row also gives the process's RSS after loading
+  (``VmRSS``), so memory per feature shows.
+
+The atlas's ``GET`` rows include the HTTP round trip through the test client; the baselines
+are the bare computation, so on tiny data they look faster than they are.
 """
 
 from __future__ import annotations
 
+import gc
+import json
 import os
 import statistics
 import tempfile
@@ -20,6 +28,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
+import shapely
 from fastapi.testclient import TestClient
 from shapely.geometry import Point
 
@@ -27,7 +37,7 @@ import coverage as coverage_bench
 from atlas.config import Settings
 from atlas.maps.render import map_shell
 from atlas.testing import write_synthetic_data
-from atlas.vocab import POINT_LAYERS
+from atlas.vocab import POINT_LAYERS, Layer
 from atlas.web.app import create_app
 
 LON, LAT = 118.5330, 24.7660
@@ -59,10 +69,28 @@ def loop_within(atlas, radius_m: float):
             if geom.distance(point) <= radius_m]
 
 
+def naive_page(atlas, offset: int, limit: int, bbox: tuple[float, ...] | None = None) -> bytes:
+    """Baseline: every id sorted and (for a bbox) every geometry tested, on each request."""
+    frame = atlas.frames[Layer.incubators]
+    mask = frame.intersects(shapely.box(*bbox)).to_numpy() if bbox else np.ones(len(frame), bool)
+    ids = np.sort(frame.index.to_numpy(dtype=str)[mask])[offset:offset + limit]
+    page = frame.loc[ids].to_geo_dict(na="null", drop_id=False)
+    return json.dumps(page, ensure_ascii=False).encode()
+
+
+def rss_mb() -> int:
+    """This process's resident memory now, in MB."""
+    with open("/proc/self/status", encoding="ascii") as status:
+        return next(int(line.split()[1]) // 1024 for line in status if line.startswith("VmRSS"))
+
+
 def measure(label: str, settings: Settings, repeat: int) -> list[tuple[str, float, float | None]]:
+    before = rss_mb()
     start = time.perf_counter()
     app = create_app(settings)
     load_ms = (time.perf_counter() - start) * 1000
+    gc.collect()
+    grown = rss_mb() - before
     client = TestClient(app)
     atlas = app.state.live.current()
     circle = Point(LON, LAT).buffer(0.01)
@@ -72,7 +100,12 @@ def measure(label: str, settings: Settings, repeat: int) -> list[tuple[str, floa
         client.get("/")
 
     n = sum(len(f) for f in atlas.frames.values())
-    print(f"\n{label}: {n} features, data version {atlas.version}")
+    print(f"\n{label}: {n} features, data version {atlas.version}; RSS grew {grown} MB "
+          f"while loading ({grown * 2**20 // max(n, 1)} bytes per feature), now {rss_mb()} MB")
+    items = "/ogc/collections/incubators/items"
+    deep = len(atlas.frames[Layer.incubators]) // 2
+    first = atlas.frames[Layer.incubators].index[0]
+    box = (LON - 0.005, LAT - 0.005, LON + 0.005, LAT + 0.005)
     return [
         ("load + validate + index", load_ms, None),
         ("GET / (atlas page)", median_ms(lambda: client.get("/"), repeat),
@@ -85,8 +118,20 @@ def measure(label: str, settings: Settings, repeat: int) -> list[tuple[str, floa
         ("GET /api/entities?industry=…", median_ms(
             lambda: client.get("/api/entities?industry=integrated_circuits&zone=kechuang-new-zone"),
             repeat), None),
-        ("GET /ogc/…/items?limit=1000", median_ms(
-            lambda: client.get("/ogc/collections/incubators/items?limit=1000"), repeat), None),
+        ("GET /ogc/…/items?limit=100", median_ms(lambda: client.get(f"{items}?limit=100"), repeat),
+         median_ms(lambda: naive_page(atlas, 0, 100), repeat)),
+        ("GET /ogc/…/items?limit=1000", median_ms(lambda: client.get(f"{items}?limit=1000"),
+                                                   repeat),
+         median_ms(lambda: naive_page(atlas, 0, 1000), repeat)),
+        ("GET items offset=n/2 limit=100", median_ms(
+            lambda: client.get(f"{items}?offset={deep}&limit=100"), repeat),
+         median_ms(lambda: naive_page(atlas, deep, 100), repeat)),
+        ("GET items bbox≈1 km² limit=100", median_ms(
+            lambda: client.get(f"{items}?bbox={','.join(map(str, box))}&limit=100"), repeat),
+         median_ms(lambda: naive_page(atlas, 0, 100, box), repeat)),
+        ("GET one item", median_ms(lambda: client.get(f"{items}/{first}"), repeat),
+         median_ms(lambda: json.dumps(atlas.frames[Layer.incubators].loc[[first]].to_geo_dict(
+             na="null", drop_id=False)), repeat)),
     ]
 
 
