@@ -42,13 +42,65 @@ class EntityFilter:
                 and (not self.status or p["status"] in self.status))
 
     def apply(self, atlas: Atlas) -> list[Entity]:
-        """Matching entities: search order when there is a query, else by layer then id."""
+        """Matching entities: search order when there is a query, else by layer then id.
+
+        The facets first narrow the candidates through per-value id sets built once per atlas
+        (:func:`facet_index`), so a selective filter costs what it finds; every candidate is
+        then checked with :meth:`matches`, which stays the one definition of a match."""
+        narrowed = self._narrowed(atlas)
         if self.q:
             candidates = [e for e in atlas.search(self.q, limit=None) if e.layer in CARRIER_LAYERS]
+            if narrowed is not None:
+                candidates = [e for e in candidates if e.id in narrowed]
+        elif narrowed is not None:
+            position = carrier_positions(atlas)
+            candidates = [atlas.entities[i] for i in sorted(narrowed, key=position.__getitem__)]
         else:
-            candidates = sorted((e for e in atlas.entities.values() if e.layer in CARRIER_LAYERS),
-                                key=lambda e: (CARRIER_LAYERS.index(e.layer), e.id))
+            candidates = carriers_in_order(atlas)
         return [e for e in candidates if self.matches(e)]
+
+    def _narrowed(self, atlas: Atlas) -> set[str] | None:
+        """Ids having, for every facet given, one of its values (None: no facet given)."""
+        index = facet_index(atlas)
+        found: set[str] | None = None
+        for facet in FACETS:
+            values = getattr(self, facet)
+            if not values:
+                continue
+            ids = set().union(*(index[facet].get(str(v), ()) for v in values))
+            found = ids if found is None else found & ids
+        return found
+
+
+def carriers_in_order(atlas: Atlas) -> list[Entity]:
+    """The carriers (parks, platforms, incubators) by layer, then id (once per atlas)."""
+    return atlas.cached(("carriers_in_order",), lambda: sorted(
+        (e for e in atlas.entities.values() if e.layer in CARRIER_LAYERS),
+        key=lambda e: (CARRIER_LAYERS.index(e.layer), e.id)))
+
+
+def carrier_positions(atlas: Atlas) -> dict[str, int]:
+    """Each carrier's position in :func:`carriers_in_order` (once per atlas)."""
+    return atlas.cached(("carrier_positions",), lambda: {
+        e.id: i for i, e in enumerate(carriers_in_order(atlas))})
+
+
+def facet_index(atlas: Atlas) -> dict[str, dict[str, frozenset[str]]]:
+    """facet -> value -> ids of the carriers having that value (once per atlas)."""
+    def build() -> dict[str, dict[str, frozenset[str]]]:
+        index: dict[str, dict[str, set[str]]] = {facet: {} for facet in FACETS}
+        for e in carriers_in_order(atlas):
+            p = e.props
+            for facet, values in (("layer", (e.layer.value,)), ("kind", (p["kind"],)),
+                                  ("level", (p.get("level"),)),
+                                  ("industry", p.get("industries") or ()),
+                                  ("zone", zone_bucket(e.member)),
+                                  ("town", (town_bucket(e.member),)), ("status", (p["status"],))):
+                for value in values:
+                    index[facet].setdefault(value, set()).add(e.id)
+        return {facet: {v: frozenset(ids) for v, ids in values.items()}
+                for facet, values in index.items()}
+    return atlas.cached(("facet_index",), build)
 
 
 def counts(entities: list[Entity]) -> dict[str, dict[str, int]]:

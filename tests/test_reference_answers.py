@@ -91,3 +91,26 @@ def test_ogc_items_equal_a_filtered_sorted_list(synthetic: TestClient, atlas: At
                                             int(params["limit"]))
         assert doc["numberMatched"] == matched, params
         assert [f["id"] for f in doc["features"]] == expected, params
+
+
+def test_facet_filters_equal_checking_every_entity(atlas: Atlas) -> None:
+    from atlas.filters import FACETS, EntityFilter, carriers_in_order
+
+    rng = random.Random(3)
+    carriers = carriers_in_order(atlas)
+    seen = {facet: sorted({str(v) for e in carriers for v in _values(e, facet)}) for facet in FACETS}
+    for _ in range(QUERIES):
+        chosen = {facet: tuple(rng.sample(seen[facet], min(len(seen[facet]), rng.choice([1, 2]))))
+                  for facet in rng.sample(FACETS, rng.choice([1, 2, 3]))}
+        selection = EntityFilter(**chosen)
+        expected = [e.id for e in carriers if selection.matches(e)]
+        assert [e.id for e in selection.apply(atlas)] == expected, chosen
+
+
+def _values(entity, facet: str):
+    from atlas.membership import town_bucket, zone_bucket
+
+    p = entity.props
+    return {"layer": (entity.layer.value,), "kind": (p["kind"],), "level": (p.get("level"),),
+            "industry": p.get("industries") or (), "zone": zone_bucket(entity.member),
+            "town": (town_bucket(entity.member),), "status": (p["status"],)}[facet]

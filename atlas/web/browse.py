@@ -25,6 +25,7 @@ from atlas.vocab import Industry, Kind, Layer, Level, Status
 from atlas.web.deps import AtlasDep
 from atlas.web.errors import ApiError
 from atlas.web.i18n import Lang, field, label
+from atlas.web.responses import FastJSONResponse
 
 router = APIRouter(tags=["browse"])
 
@@ -122,7 +123,7 @@ def entities(atlas: AtlasDep, selection: FilterDep, lang: LangDep = "zh") -> JSO
             "numberMatched": len(found), "counts": counts(found), "version": atlas.version}
     if selection.q:
         body["search"] = atlas.search_index().explain(selection.q, (e.id for e in found))
-    return JSONResponse(body, media_type=GEOJSON)
+    return FastJSONResponse(body, media_type=GEOJSON)
 
 
 @router.get("/api/layers/{layer}", summary="A context layer (boundary, towns, corridor, zones) or the corridor band")
@@ -132,10 +133,11 @@ def context_layer(atlas: AtlasDep, layer: str, lang: LangDep = "zh") -> JSONResp
         body = {"type": "FeatureCollection", "features": [{
             "type": "Feature", "id": "corridor-band", "geometry": band,
             "properties": {"width_m": atlas.settings.corridor_width_m}}]}
-        return JSONResponse(body, media_type=GEOJSON)
+        return FastJSONResponse(body, media_type=GEOJSON)
     allowed = {l.value for l in CONTEXT_LAYERS}
     if layer not in allowed:
         raise ApiError(404, f"unknown context layer '{layer}'; one of: "
                             f"{', '.join(sorted(allowed | {'corridor-band'}))}", "Not found")
     features = [map_feature(atlas, atlas.entities[i], lang) for i in atlas.frames[Layer(layer)].index]
-    return JSONResponse({"type": "FeatureCollection", "features": features}, media_type=GEOJSON)
+    return FastJSONResponse({"type": "FeatureCollection", "features": features},
+                            media_type=GEOJSON)

@@ -22,7 +22,6 @@ from collections.abc import Callable, Coroutine
 from typing import Any, get_args
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-import orjson
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
@@ -37,13 +36,14 @@ from atlas.ogc.openapi import openapi
 from atlas.ogc.params import parse_items_query, single
 from atlas.ogc.queryables import context, queryables, queryables_document
 from atlas.ogc.representation import feature_schema_document, schema_document
-from atlas.ogc.resources import (DESCRIBED_BY_REL, QUERYABLES_REL, SCHEMA_REL, TITLE, collection, collections, conformance,
-                                 find_layer, landing)
+from atlas.ogc.resources import (DESCRIBED_BY_REL, QUERYABLES_REL, SCHEMA_REL, TITLE,
+                                 collection, collections, conformance, find_layer, landing)
 from atlas.provenance import citation_text, plan_ref_label
 from atlas.vocab import LabelledEnum, Layer
 from atlas.web.deps import AtlasDep
 from atlas.web.i18n import UI, Lang, field, label, t
 from atlas.web.pages import page_lang
+from atlas.web.responses import FastJSONResponse
 from atlas.web.templating import templates
 
 VARY = {"Vary": "Accept"}
@@ -136,7 +136,7 @@ def _answer(request: Request, fmt: Format, doc: dict[str, Any], media_type: str,
     """``doc`` as ``media_type`` JSON, or rendered with ``templates/ogc/<page>.html``."""
     if fmt is Format.html:
         return _page(request, page, doc, **context)
-    return Response(orjson.dumps(doc), media_type=media_type, headers=VARY)
+    return FastJSONResponse(doc, media_type=media_type, headers=VARY)
 
 
 @router.get("", name="ogc_landing")
