@@ -10,7 +10,7 @@ from the values it meets first.  Two of our stored shapes mislead it:
 * a list of objects (``citations``) is JSON whatever comes first.  Served here as
   two lists of readable lines, ``citations_zh`` and ``citations_en``.
 
-The JSON Schema of what is served (:func:`served_schema`) follows the same rules,
+The JSON Schema of what is served (:func:`served_properties`) follows the same rules,
 so clients that type fields from a schema (GDAL's ``describedBy`` link, OGC API –
 Features Part 5 ``schema``) see the same fields as clients that type from data.
 ``/api`` keeps the stored shapes.
@@ -90,38 +90,32 @@ def _geometry_format(atlas: Atlas, layer: Layer) -> str:
     return GEOMETRY_FORMATS.get(types.pop(), "geometry-any") if len(types) == 1 else "geometry-any"
 
 
+def _document(layer: Layer, url: str, **body: Any) -> dict[str, Any]:
+    """A JSON Schema document about ``layer``'s features, served at ``url``."""
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": url,
+            "type": "object", "title": f"{layer.label.zh} {layer.label.en}", "description": NOTE,
+            **body}
+
+
+def _properties_but_id(layer: Layer) -> dict[str, dict[str, Any]]:
+    return {name: schema for name, schema in served_properties(layer).items() if name != "id"}
+
+
 def schema_document(atlas: Atlas, layer: Layer, url: str) -> dict[str, Any]:
     """The collection's schema as OGC API – Features Part 5 has it: every property a feature
     carries, typed, with the id and the geometry marked by ``x-ogc-role``."""
-    return {
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "$id": url,
-        "type": "object",
-        "title": f"{layer.label.zh} {layer.label.en}",
-        "description": NOTE,
-        "properties": {
-            "id": {"type": "string", "title": "Id", "x-ogc-role": "id"},
-            "geometry": {"format": _geometry_format(atlas, layer), "x-ogc-role": "primary-geometry"},
-            **{name: schema for name, schema in served_properties(layer).items() if name != "id"},
-        },
-    }
+    return _document(layer, url, properties={
+        "id": {"type": "string", "title": "Id", "x-ogc-role": "id"},
+        "geometry": {"format": _geometry_format(atlas, layer), "x-ogc-role": "primary-geometry"},
+        **_properties_but_id(layer)})
 
 
 def feature_schema_document(atlas: Atlas, layer: Layer, url: str) -> dict[str, Any]:
     """The JSON Schema of one GeoJSON Feature of the collection, as GDAL's OAPIF driver reads
-    it from the collection's ``describedBy`` link to type fields before it sees data."""
-    return {
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "$id": url,
-        "type": "object",
-        "title": f"{layer.label.zh} {layer.label.en}",
-        "description": NOTE,
-        "required": ["type", "geometry", "properties"],
-        "properties": {
-            "type": {"type": "string", "enum": ["Feature"]},
-            "id": {"type": "string"},
-            "geometry": {"type": "object", "format": _geometry_format(atlas, layer)},
-            "properties": {"type": "object", "properties": {  # GDAL takes ``id`` from the data
-                name: schema for name, schema in served_properties(layer).items() if name != "id"}},
-        },
-    }
+    it from the collection's ``describedBy`` link to type fields before it sees data (GDAL
+    takes ``id`` from the data, so the properties leave it out)."""
+    return _document(layer, url, required=["type", "geometry", "properties"], properties={
+        "type": {"type": "string", "enum": ["Feature"]},
+        "id": {"type": "string"},
+        "geometry": {"type": "object", "format": _geometry_format(atlas, layer)},
+        "properties": {"type": "object", "properties": _properties_but_id(layer)}})
