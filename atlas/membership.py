@@ -63,8 +63,10 @@ def containing(frame: gpd.GeoDataFrame, anchors) -> list[list[str]]:
     if len(frame) == 0 or len(anchors) == 0:
         return found
     point_idx, feature_idx = frame.sindex.query(anchors, predicate="intersects")
-    for p, f in sorted(zip(point_idx, feature_idx)):
-        found[p].append(frame.index[f])
+    order = np.lexsort((feature_idx, point_idx))
+    ids = frame.index.to_numpy(dtype=object)
+    for p, fid in zip(point_idx[order].tolist(), ids[feature_idx[order]].tolist()):
+        found[p].append(fid)
     return found
 
 
@@ -84,8 +86,9 @@ def _towns_of(towns: gpd.GeoDataFrame, anchors) -> list[list[str]]:
     outside = [i for i, ids in enumerate(found) if not ids]
     if outside:
         _, nearest = towns.sindex.nearest(anchors[outside], return_all=False)
-        for i, t in zip(outside, nearest):
-            found[i] = [towns.index[t]]
+        ids = towns.index.to_numpy(dtype=object)
+        for i, t in zip(outside, nearest.tolist()):
+            found[i] = [ids[t]]
     return found
 
 
@@ -115,11 +118,12 @@ def compute(frames: dict[Layer, gpd.GeoDataFrame], metric: dict[Layer, gpd.GeoDa
         zones = containing(metric[Layer.zones], anchors)
         parks = containing(metric[Layer.parks], anchors) if layer in POINT_LAYERS \
             else [[] for _ in range(len(wgs))]
-        in_band = shapely.intersects(band, met.geometry.values)
+        in_band = shapely.intersects(band, met.geometry.values).tolist()
+        known = known.tolist()
         declared_zones = _link_column(wgs, "zone")
         hosts = _link_column(wgs, "host_park")
-        for i, eid in enumerate(wgs.index):
-            own = bool(known[i])
+        for i, eid in enumerate(wgs.index.tolist()):
+            own = known[i]
             host = hosts[i]
             host_m = result.get(host) if host else None
             linked_zones = [*([declared_zones[i]] if declared_zones[i] else []),
@@ -132,9 +136,9 @@ def compute(frames: dict[Layer, gpd.GeoDataFrame], metric: dict[Layer, gpd.GeoDa
                 town=town,
                 zones=tuple(z for z in dict.fromkeys(zone_ids) if z != eid),
                 parks=tuple(p for p in dict.fromkeys(park_ids) if p != eid),
-                in_corridor=bool(own and in_band[i]) or eid in nodes
+                in_corridor=(own and in_band[i]) or eid in nodes
                             or bool(host_m and host_m.in_corridor),
-                located=bool(known[i]) or host_m is not None,
+                located=own or host_m is not None,
             )
     return result
 
