@@ -11,6 +11,7 @@ data version means a new ``Atlas``.
 
 from __future__ import annotations
 
+import math
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -41,8 +42,9 @@ _TO_METRIC = Transformer.from_crs(WGS84, METRIC_CRS, always_xy=True)
 _TO_WGS84 = Transformer.from_crs(METRIC_CRS, WGS84, always_xy=True)
 """Built once: creating a transformer per call costs milliseconds."""
 
-NEAREST_FIRST_RADIUS_M = 2_000.0
-"""First search radius of :meth:`Atlas.nearest` (multiplied by 4 until enough are found)."""
+NEAREST_MIN_RADIUS_M = 200.0
+"""Least first search radius of :meth:`Atlas.nearest` (which multiplies it by 4 until enough
+are found)."""
 
 ENTITY_LAYERS: tuple[Layer, ...] = (Layer.corridor, Layer.zones, Layer.parks, *POINT_LAYERS)
 """Layers whose features are entities people browse (towns and the boundary are context)."""
@@ -258,12 +260,16 @@ class Atlas:
                 keep: set[str] | None = None) -> list[tuple[Entity, float]]:
         """The ``k`` nearest entities of ``layers`` (optionally only ids in ``keep``), with metres.
 
-        Candidates come from each layer's STRtree within a radius that doubles until at least
+        Candidates come from each layer's STRtree within a radius (sized from the layers'
+        density, growing ×4) until at least
         ``k`` are found (or the whole layer is in reach), so the work follows ``k``, not the
         layer's size.  Ties in distance go to the smaller id, so answers are stable.
         """
         point = self.to_metric_point(lon, lat)
-        radius = NEAREST_FIRST_RADIUS_M
+        count = sum(len(self.metric[layer]) for layer in layers)
+        # a radius that would hold about 4k features were they spread evenly over the city
+        radius = max(NEAREST_MIN_RADIUS_M,
+                     math.sqrt(4 * k * self.city.area / (math.pi * max(count, 1))))
         while True:
             ids, dists, everything = self._within_radius(point, layers, radius)
             if keep is not None:
