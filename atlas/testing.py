@@ -1,9 +1,10 @@
-"""Synthetic data for tests and benchmarks: many valid features inside the real city outline."""
+"""Helpers for tests and benchmarks: synthetic features inside the real city outline, free ports."""
 
 from __future__ import annotations
 
 import json
 import shutil
+import socket
 from pathlib import Path
 
 import numpy as np
@@ -54,3 +55,10 @@ def write_synthetic_data(folder: Path, n: int) -> list[dict]:
     (folder / "incubators.geojson").write_text(
         json.dumps({"type": "FeatureCollection", "features": features}), encoding="utf-8")
     return features
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -28,6 +27,7 @@ from atlas.storage import Storage
 from atlas.storage.geojson import GeoJSONStorage
 from atlas.storage.migrations import upgrade
 from atlas.storage.postgis import PostGISStorage
+from atlas.testing import free_port
 from atlas.web.app import create_app
 
 # a throwaway PostgreSQL + PostGIS cluster per session (tests/pg.py; skipped when not installed)
@@ -93,10 +93,6 @@ def data_copy(tmp_path: Path) -> Path:
     return target
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="session")
@@ -105,7 +101,7 @@ def serve() -> Iterator[Callable[[FastAPI], str]]:
     servers: list[tuple[uvicorn.Server, threading.Thread]] = []
 
     def start(app: FastAPI) -> str:
-        port = _free_port()
+        port = free_port()
         server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
                                                log_level="warning", lifespan="off"))
         thread = threading.Thread(target=server.run, daemon=True)

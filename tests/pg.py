@@ -11,7 +11,6 @@ from __future__ import annotations
 import itertools
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
@@ -20,6 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+from atlas.testing import free_port
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = REPO_ROOT / "scripts" / "pg-cluster"
@@ -37,10 +38,6 @@ def missing_postgis() -> str | None:
     return None
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @dataclass
@@ -84,7 +81,7 @@ def postgis_cluster() -> Iterator[Cluster]:
     try:
         for attempt in range(3):  # a free port may be taken before the server binds it
             started = time.perf_counter()
-            proc = subprocess.run([str(SCRIPT), "start", str(folder), str(_free_port())],
+            proc = subprocess.run([str(SCRIPT), "start", str(folder), str(free_port())],
                                   capture_output=True, text=True, timeout=180)
             if proc.returncode == 0:
                 break

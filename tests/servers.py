@@ -10,11 +10,12 @@ import multiprocessing
 import os
 import signal
 import time
+from collections.abc import Callable
 
 import httpx
 
 from atlas.auth.users import UserStore
-from tests.conftest import _free_port
+from atlas.testing import free_port
 
 
 def serve_forever(env: dict, port: int) -> None:
@@ -32,17 +33,25 @@ class Server:
     """An atlas server process on the test's data."""
 
     def __init__(self, env: dict):
-        self.env, self.port, self.proc = env, _free_port(), None
+        self.env, self.port, self.proc = env, free_port(), None
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
+    start_timeout = 30.0
+    """Seconds a start may take (the data load)."""
+
+    def child(self) -> tuple[Callable[..., None], tuple]:
+        """What the forked process runs, and its arguments."""
+        return serve_forever, (self.env, self.port)
+
     def start(self) -> None:
-        self.proc = multiprocessing.get_context("fork").Process(
-            target=serve_forever, args=(self.env, self.port), daemon=True)
+        target, args = self.child()
+        self.proc = multiprocessing.get_context("fork").Process(target=target, args=args,
+                                                                daemon=True)
         self.proc.start()
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + self.start_timeout
         while time.monotonic() < deadline:
             try:
                 if httpx.get(self.url + "/healthz", timeout=1).status_code == 200:

@@ -16,7 +16,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 from dataclasses import dataclass, field
@@ -27,7 +26,7 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent.parent
 sys.path.insert(0, str(REPO))
 
-from atlas.testing import write_synthetic_data  # noqa: E402
+from atlas.testing import free_port, write_synthetic_data  # noqa: E402
 
 PEERS_BIN = HERE / ".venv" / "bin"
 ATLAS_BIN = REPO / ".venv" / "bin"
@@ -35,11 +34,6 @@ PG_CLUSTER = REPO / "scripts" / "pg-cluster"
 UVICORN_FLAGS = ["--host", "127.0.0.1", "--no-access-log", "--log-level", "warning"]
 
 
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @dataclass

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser
 
-from tests.conftest import _free_port
+from atlas.testing import free_port
 
 
 @pytest.fixture(scope="module")
@@ -20,7 +20,7 @@ def other_origin(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """An unrelated site on another loopback port, serving one empty page."""
     folder: Path = tmp_path_factory.mktemp("elsewhere")
     (folder / "index.html").write_text("<!doctype html><title>elsewhere</title>", encoding="utf-8")
-    server = ThreadingHTTPServer(("127.0.0.1", _free_port()),
+    server = ThreadingHTTPServer(("127.0.0.1", free_port()),
                                  partial(QuietHandler, directory=str(folder)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{server.server_port}"
