@@ -61,6 +61,13 @@ def geometry_to_wgs84(geom: BaseGeometry, crs: InputCRS) -> BaseGeometry:
     return geom if crs is InputCRS.wgs84 else _each_vertex(geom, lambda x, y: to_wgs84(x, y, crs))
 
 
+def coords_from_wgs84(xy: np.ndarray, crs: InputCRS) -> np.ndarray:
+    """WGS-84 lon/lat rows (an n × 2 array) shifted to ``crs``."""
+    if crs is InputCRS.wgs84:
+        return xy
+    return np.array([from_wgs84(x, y, crs) for x, y in xy], dtype=float).reshape(-1, 2)
+
+
 def geometry_from_wgs84(geom: BaseGeometry, crs: InputCRS) -> BaseGeometry:
     """A WGS-84 geometry shifted to ``crs`` (for display on a GCJ-02 or BD-09 basemap)."""
-    return geom if crs is InputCRS.wgs84 else _each_vertex(geom, lambda x, y: from_wgs84(x, y, crs))
+    return geom if crs is InputCRS.wgs84 else shapely.transform(geom, lambda xy: coords_from_wgs84(xy, crs))

@@ -1,25 +1,84 @@
-"""Facet filters over the atlas's entities, shared by the map, the list and the exports."""
+"""Facet filters over the atlas's entities, shared by the map, the list and the exports.
+
+A filter is answered from a :class:`FacetIndex` built once per atlas: per facet value the
+sorted positions (rows) of the carriers having it, so a filter costs a few numpy set
+operations, and the counts are ``bincount``s over the rows it selected.  At 100 000
+carriers an unfiltered selection with its counts takes a few milliseconds.
+"""
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
+
+import numpy as np
 
 from atlas.engine import Atlas, Entity
 from atlas.membership import town_bucket, zone_bucket
 from atlas.vocab import CARRIER_LAYERS
 
 FACETS = ("layer", "kind", "level", "industry", "zone", "town", "status")
+COUNTED = ("zone", "town", "kind")
+"""Facets the atlas page counts the selection by."""
+
+
+def facet_values(entity: Entity) -> dict[str, tuple]:
+    """The values ``entity`` has for each facet — the one definition every filter matches by.
+
+    ``zone`` and ``town`` follow the membership rule (:mod:`atlas.membership`); besides ids
+    they hold the buckets ``none`` (known position outside every zone) and ``unknown``
+    (position not known), so every count the atlas shows is a filter that lists it."""
+    p = entity.props
+    return {"layer": (entity.layer.value,), "kind": (p["kind"],), "level": (p.get("level"),),
+            "industry": tuple(p.get("industries") or ()), "zone": tuple(zone_bucket(entity.member)),
+            "town": (town_bucket(entity.member),), "status": (p["status"],)}
+
+
+@dataclass(frozen=True)
+class FacetIndex:
+    """The carriers in order (by layer, then id) and, per facet and value, their rows."""
+
+    carriers: list[Entity]
+    position: dict[str, int]
+    rows: dict[str, dict[str, np.ndarray]]
+    """facet -> value -> sorted rows of the carriers having it"""
+    pairs: dict[str, tuple[np.ndarray, np.ndarray, list[str]]]
+    """facet -> (rows, value codes, values): one pair per carrier and value, for counting"""
+
+
+def facet_index(atlas: Atlas) -> FacetIndex:
+    """The atlas's :class:`FacetIndex` (built once per atlas)."""
+    return atlas.cached(("facet_index",), lambda: _build_index(atlas))
+
+
+def _build_index(atlas: Atlas) -> FacetIndex:
+    carriers = sorted((e for e in atlas.entities.values() if e.layer in CARRIER_LAYERS),
+                      key=lambda e: (CARRIER_LAYERS.index(e.layer), e.id))
+    found: dict[str, dict[str, list[int]]] = {facet: {} for facet in FACETS}
+    for row, e in enumerate(carriers):
+        for facet, values in facet_values(e).items():
+            for value in values:
+                found[facet].setdefault(value, []).append(row)
+    rows = {facet: {v: np.array(r, dtype=np.int64) for v, r in by_value.items()}
+            for facet, by_value in found.items()}
+    pairs = {}
+    for facet in COUNTED:
+        keys = sorted(rows[facet])
+        pair_rows = [rows[facet][k] for k in keys]
+        codes = [np.full(len(r), i, dtype=np.int64) for i, r in enumerate(pair_rows)]
+        pairs[facet] = (np.concatenate(pair_rows or [np.empty(0, np.int64)]),
+                        np.concatenate(codes or [np.empty(0, np.int64)]), keys)
+    return FacetIndex(carriers, {e.id: i for i, e in enumerate(carriers)}, rows, pairs)
+
+
+def carriers_in_order(atlas: Atlas) -> list[Entity]:
+    """The carriers (parks, platforms, incubators) by layer, then id (once per atlas)."""
+    return facet_index(atlas).carriers
 
 
 @dataclass(frozen=True)
 class EntityFilter:
-    """A set of facet values (empty = any) and a name query; an entity must match all facets.
-
-    ``zone`` and ``town`` match by the membership rule (:mod:`atlas.membership`); besides ids
-    they take the buckets ``none`` (known position outside every zone) and ``unknown``
-    (position not known), so every count the atlas shows is a filter that lists it.
-    """
+    """A set of facet values (empty = any) and a name query; an entity must match all facets
+    (any of a facet's values) and, with a query, the name search."""
 
     layer: tuple[str, ...] = ()
     kind: tuple[str, ...] = ()
@@ -30,87 +89,50 @@ class EntityFilter:
     status: tuple[str, ...] = ()
     q: str = ""
 
+    def chosen(self) -> list[tuple[str, tuple[str, ...]]]:
+        """(facet, values) for every facet this filter restricts."""
+        return [(f, tuple(str(v) for v in getattr(self, f))) for f in FACETS if getattr(self, f)]
+
     def matches(self, entity: Entity) -> bool:
-        """Whether ``entity`` passes every facet of this filter."""
-        p = entity.props
-        return ((not self.layer or entity.layer.value in self.layer)
-                and (not self.kind or p["kind"] in self.kind)
-                and (not self.level or p.get("level") in self.level)
-                and (not self.industry or any(i in self.industry for i in p.get("industries", [])))
-                and (not self.zone or any(z in self.zone for z in zone_bucket(entity.member)))
-                and (not self.town or town_bucket(entity.member) in self.town)
-                and (not self.status or p["status"] in self.status))
+        """Whether ``entity`` passes every facet of this filter (the query aside)."""
+        values = facet_values(entity)
+        return all(any(v in chosen for v in values[facet]) for facet, chosen in self.chosen())
+
+    def rows(self, atlas: Atlas) -> np.ndarray:
+        """Rows (positions in :func:`carriers_in_order`) of the matching carriers: search order
+        when there is a query, else carrier order."""
+        index = facet_index(atlas)
+        narrowed = None
+        for facet, chosen in self.chosen():
+            have = [index.rows[facet][v] for v in chosen if v in index.rows[facet]]
+            found = np.unique(np.concatenate(have)) if have else np.empty(0, np.int64)
+            narrowed = found if narrowed is None else np.intersect1d(narrowed, found,
+                                                                     assume_unique=True)
+        if self.q:
+            ranked = np.array([index.position[e.id] for e in atlas.search(self.q, limit=None)
+                               if e.id in index.position], dtype=np.int64)
+            return ranked if narrowed is None else ranked[np.isin(ranked, narrowed)]
+        return np.arange(len(index.carriers)) if narrowed is None else narrowed
 
     def apply(self, atlas: Atlas) -> list[Entity]:
-        """Matching entities: search order when there is a query, else by layer then id.
-
-        The facets first narrow the candidates through per-value id sets built once per atlas
-        (:func:`facet_index`), so a selective filter costs what it finds; every candidate is
-        then checked with :meth:`matches`, which stays the one definition of a match."""
-        narrowed = self._narrowed(atlas)
-        if self.q:
-            candidates = [e for e in atlas.search(self.q, limit=None) if e.layer in CARRIER_LAYERS]
-            if narrowed is not None:
-                candidates = [e for e in candidates if e.id in narrowed]
-        elif narrowed is not None:
-            position = carrier_positions(atlas)
-            candidates = [atlas.entities[i] for i in sorted(narrowed, key=position.__getitem__)]
-        else:
-            candidates = carriers_in_order(atlas)
-        return [e for e in candidates if self.matches(e)]
-
-    def _narrowed(self, atlas: Atlas) -> set[str] | None:
-        """Ids having, for every facet given, one of its values (None: no facet given)."""
-        index = facet_index(atlas)
-        found: set[str] | None = None
-        for facet in FACETS:
-            values = getattr(self, facet)
-            if not values:
-                continue
-            ids = set().union(*(index[facet].get(str(v), ()) for v in values))
-            found = ids if found is None else found & ids
-        return found
+        """The matching entities, in the order of :meth:`rows`."""
+        carriers = facet_index(atlas).carriers
+        return [carriers[r] for r in self.rows(atlas).tolist()]
 
 
-def carriers_in_order(atlas: Atlas) -> list[Entity]:
-    """The carriers (parks, platforms, incubators) by layer, then id (once per atlas)."""
-    return atlas.cached(("carriers_in_order",), lambda: sorted(
-        (e for e in atlas.entities.values() if e.layer in CARRIER_LAYERS),
-        key=lambda e: (CARRIER_LAYERS.index(e.layer), e.id)))
+def counts(atlas: Atlas, rows: np.ndarray) -> dict[str, dict[str, int]]:
+    """How many of the carriers at ``rows`` belong to each zone, town and kind (membership
+    buckets included; only keys with at least one).
 
-
-def carrier_positions(atlas: Atlas) -> dict[str, int]:
-    """Each carrier's position in :func:`carriers_in_order` (once per atlas)."""
-    return atlas.cached(("carrier_positions",), lambda: {
-        e.id: i for i, e in enumerate(carriers_in_order(atlas))})
-
-
-def facet_index(atlas: Atlas) -> dict[str, dict[str, frozenset[str]]]:
-    """facet -> value -> ids of the carriers having that value (once per atlas)."""
-    def build() -> dict[str, dict[str, frozenset[str]]]:
-        index: dict[str, dict[str, set[str]]] = {facet: {} for facet in FACETS}
-        for e in carriers_in_order(atlas):
-            p = e.props
-            for facet, values in (("layer", (e.layer.value,)), ("kind", (p["kind"],)),
-                                  ("level", (p.get("level"),)),
-                                  ("industry", p.get("industries") or ()),
-                                  ("zone", zone_bucket(e.member)),
-                                  ("town", (town_bucket(e.member),)), ("status", (p["status"],))):
-                for value in values:
-                    index[facet].setdefault(value, set()).add(e.id)
-        return {facet: {v: frozenset(ids) for v, ids in values.items()}
-                for facet, values in index.items()}
-    return atlas.cached(("facet_index",), build)
-
-
-def counts(entities: list[Entity]) -> dict[str, dict[str, int]]:
-    """How many of ``entities`` belong to each zone, town and kind (membership buckets included).
-
-    An entity in two zones counts in both; each bucket key is also a value of the matching
-    filter facet, so ``zone=<key>`` lists exactly the entities a count counts.
+    An entity in two zones counts in both; each key is also a value of the matching facet,
+    so ``zone=<key>`` lists exactly the entities a count counts.
     """
-    by_zone: Counter[str] = Counter(z for e in entities for z in zone_bucket(e.member))
-    by_town: Counter[str] = Counter(town_bucket(e.member) for e in entities)
-    by_kind = Counter(e.props["kind"] for e in entities)
-    return {"zone": dict(sorted(by_zone.items())), "town": dict(sorted(by_town.items())),
-            "kind": dict(sorted(by_kind.items()))}
+    index = facet_index(atlas)
+    chosen = np.zeros(len(index.carriers), dtype=bool)
+    chosen[rows] = True
+    result = {}
+    for facet in COUNTED:
+        pair_rows, codes, keys = index.pairs[facet]
+        n = np.bincount(codes[chosen[pair_rows]], minlength=len(keys))
+        result[facet] = {k: int(c) for k, c in zip(keys, n) if c}
+    return result

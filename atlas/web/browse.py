@@ -1,7 +1,10 @@
 """Data behind the atlas page: filtered entities with counts, and context layers.
 
 The map shell is cached; the browser loads what a filter selects from here, so
-changing a filter never rebuilds a Folium map.  The filter (:func:`entity_filter`) is shared
+changing a filter never rebuilds a Folium map.  Up to
+:data:`~atlas.maps.clustering.CLIENT_MAX_FEATURES` matches the page gets every feature;
+beyond, it gets the counts and the list's first :data:`LIST_MAX`, and draws the map from
+``/api/clusters`` for the view it shows.  The filter (:func:`entity_filter`) is shared
 with the downloads (:mod:`atlas.web.exports`) and the handouts, so an export holds exactly
 the entities the list shows.
 """
@@ -18,18 +21,22 @@ from shapely.geometry import Point
 
 from atlas.crs import InputCRS, geometry_from_wgs84
 from atlas.engine import Entity
-from atlas.filters import EntityFilter, counts
+from atlas.filters import EntityFilter, counts, facet_index
+from atlas.maps.clustering import CLIENT_MAX_FEATURES, cluster, extent, in_view, point_table
 from atlas.membership import OUTSIDE, UNKNOWN
 from atlas.ogc.media import GEOJSON
 from atlas.vocab import Industry, Kind, Layer, Level, Status
 from atlas.web.deps import AtlasDep
 from atlas.web.errors import ApiError
 from atlas.web.i18n import Lang, field, label
+from atlas.web.query_params import parse_bbox, reject_unknown_params
 from atlas.web.responses import FastJSONResponse
 
-router = APIRouter(tags=["browse"])
+router = APIRouter(tags=["browse"], dependencies=[Depends(reject_unknown_params)])
 
 CONTEXT_LAYERS = (Layer.boundary, Layer.towns, Layer.corridor, Layer.zones)
+LIST_MAX = 500
+"""The list shows this many; the page says how many more there are."""
 
 
 class CarrierLayer(StrEnum):
@@ -82,10 +89,12 @@ MAP_FIELDS = ("name_zh", "name_en", "kind", "status", "level", "precision")
 def map_feature(atlas, entity: Entity, lang: Lang) -> dict:
     """An entity as a lean Feature for the map: drawing fields, display labels, a label point
     for areas, and every position on the basemap's datum (built once per entity and language)."""
-    return atlas.cached(("map_feature", entity.id, lang), lambda: _map_feature(atlas, entity, lang))
+    return atlas.cached(("map_feature", entity.id, lang), lambda: build_map_feature(atlas, entity, lang))
 
 
-def _map_feature(atlas, entity: Entity, lang: Lang) -> dict:
+def build_map_feature(atlas, entity: Entity, lang: Lang) -> dict:
+    """:func:`map_feature` without keeping it (for the lone points of a clustered view, which
+    over time could be every point in both languages)."""
     datum = InputCRS(atlas.settings.tiles_datum)
     props = {k: entity.props[k] for k in MAP_FIELDS if entity.props.get(k) is not None}
     props.update(layer=entity.layer.value, **display(entity, lang))
@@ -116,14 +125,50 @@ def display(entity: Entity, lang: Lang) -> dict:
 def entities(atlas: AtlasDep, selection: FilterDep, lang: LangDep = "zh") -> JSONResponse:
     """The filtered entities as GeoJSON with counts; with ``q``, also ``search``: how the query
     matched (the industry, kind, layer or area it named, counted over these entities, or a
-    suggestion; see :meth:`atlas.search.SearchIndex.explain`)."""
-    found = selection.apply(atlas)
+    suggestion; see :meth:`atlas.search.SearchIndex.explain`).
+
+    Beyond ``CLIENT_MAX_FEATURES`` matches the answer is ``clustered``: ``features`` holds the
+    first ``LIST_MAX`` (the list), ``bbox`` the extent of them all, and the map is drawn from
+    ``/api/clusters``."""
+    rows = selection.rows(atlas)
+    clustered = len(rows) > CLIENT_MAX_FEATURES
+    carriers = facet_index(atlas).carriers
     body = {"type": "FeatureCollection",
-            "features": [map_feature(atlas, e, lang) for e in found],
-            "numberMatched": len(found), "counts": counts(found), "version": atlas.version}
+            "features": [map_feature(atlas, carriers[r], lang)
+                         for r in (rows[:LIST_MAX] if clustered else rows).tolist()],
+            "numberMatched": len(rows), "counts": counts(atlas, rows), "version": atlas.version,
+            "clustered": clustered}
+    if clustered:
+        body["bbox"] = extent(point_table(atlas), rows)
     if selection.q:
-        body["search"] = atlas.search_index().explain(selection.q, (e.id for e in found))
+        body["search"] = atlas.search_index().explain(selection.q, (carriers[r].id for r in rows.tolist()))
     return FastJSONResponse(body, media_type=GEOJSON)
+
+
+@router.get("/api/clusters", summary="The atlas page's map of a filter's entities in a view, "
+                                     "points grouped by grid cell")
+def clusters(atlas: AtlasDep, selection: FilterDep,
+             bbox: Annotated[str, Query(max_length=200, description=(
+                 "The view: west,south,east,north in degrees on the basemap's datum"))],
+             zoom: Annotated[int, Query(ge=0, le=22, description="The map's zoom level")],
+             lang: LangDep = "zh") -> JSONResponse:
+    """The filter's entities in ``bbox`` for a map at ``zoom``: points sharing a grid cell as
+    one ``cluster`` feature (``count``, ``bbox`` of its points; see
+    :mod:`atlas.maps.clustering`), every other point and every area as its map feature.
+    ``numberInView`` counts the points and areas in the view."""
+    table = point_table(atlas)
+    rows = in_view(table, selection.rows(atlas), parse_bbox(bbox).bounds)
+    carriers = facet_index(atlas).carriers
+    points, areas = rows[table.is_point[rows]], rows[~table.is_point[rows]]
+    groups, alone = cluster(table, points, zoom)
+    features = [{"type": "Feature", "id": f"cluster-{i}",
+                 "geometry": {"type": "Point", "coordinates": [g.lon, g.lat]},
+                 "properties": {"cluster": True, "count": g.count, "bbox": list(g.bbox)}}
+                for i, g in enumerate(groups)]
+    features += [build_map_feature(atlas, carriers[r], lang) for r in alone.tolist()]
+    features += [map_feature(atlas, carriers[r], lang) for r in areas.tolist()]
+    return FastJSONResponse({"type": "FeatureCollection", "features": features,
+                             "numberInView": len(rows), "zoom": zoom}, media_type=GEOJSON)
 
 
 @router.get("/api/layers/{layer}", summary="A context layer (boundary, towns, corridor, zones) or the corridor band")

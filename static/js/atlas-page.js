@@ -3,7 +3,9 @@
  * The page holds a cached Folium map shell (basemap only).  This script loads the layers from
  * our own JSON endpoints, draws and labels them, and keeps the filters, the search, the list,
  * the counts, the exports and the URL in sync (static/js/state.js).  On phones the panel is a
- * bottom sheet (static/js/sheet.js).  Every text from the data goes in with textContent.
+ * bottom sheet (static/js/sheet.js).  When a filter matches more points than a browser can
+ * draw, the server sends the counts and the list's head, and the map shows the server's
+ * clusters of the view (static/js/clusters.js).  Every text from the data goes in with textContent.
  */
 (function () {
   "use strict";
@@ -47,6 +49,19 @@
     var parksLayer = L.featureGroup();
     var pointsLayer = L.markerClusterGroup({ maxClusterRadius: 40, disableClusteringAtZoom: FOCUS_ZOOM,
                                              chunkedLoading: true });
+    var serverLayer = L.featureGroup();  // the server's clusters and lone points (big selections)
+    var clusterView = AtlasClusters.attach(map, serverLayer, {
+      draw: function (found) {
+        clearMap();
+        drawFeatures(found, serverLayer);
+        if (pendingPopup && markers[pendingPopup]) markers[pendingPopup].openPopup();
+        pendingPopup = null;
+        updateLabels();
+      },
+      error: function (message) { showError(message); },
+    });
+    var pendingPopup = null;  // selected in the list, drawn once its view has loaded
+    var bigBBox = null;  // extent of a clustered selection
 
     function labelPoint(f) {
       var p = f.properties.label_point;
@@ -90,7 +105,8 @@
     }).catch(function (err) { showError(err.message); });
 
     addOverlay("parks", parksLayer, cfg.layerLabels.parks);
-    addOverlay("platforms", pointsLayer, cfg.layerLabels.platforms + " / " + cfg.layerLabels.incubators);
+    addOverlay("platforms", L.layerGroup([pointsLayer, serverLayer]),
+               cfg.layerLabels.platforms + " / " + cfg.layerLabels.incubators);
 
     map.on("overlayadd overlayremove", function (ev) {
       Object.keys(overlays).forEach(function (key) {
@@ -124,7 +140,8 @@
     /* Fit the map to what the filters selected (the whole city when nothing is selected). */
     function fitTo(found) {
       var bounds = L.latLngBounds([]);
-      found.forEach(function (f) {
+      if (bigBBox) bounds = L.latLngBounds([bigBBox[1], bigBBox[0]], [bigBBox[3], bigBBox[2]]);
+      else found.forEach(function (f) {
         var layer = markers[f.id];
         if (!layer || f.properties.precision === "placeholder") return;
         bounds.extend(layer.getLatLng ? layer.getLatLng() : layer.getBounds());
@@ -151,6 +168,14 @@
       Object.keys(listItems).forEach(function (k) { listItems[k].classList.toggle("selected", k === id); });
       if (listItems[id]) sheet.reveal(listItems[id]);
       var layer = markers[id];
+      if (!layer && how.focus && clusterView.active() && features[id] && features[id].geometry.type === "Point") {
+        // not drawn yet: go there, and the card opens when the view's points arrive
+        sheet.fold();
+        pendingPopup = id;
+        var xy = features[id].geometry.coordinates;
+        map.setView([xy[1], xy[0]], Math.max(map.getZoom(), FOCUS_ZOOM), { animate: false });
+        return;
+      }
       if (!layer) return;
       if (how.focus) {
         sheet.fold();
@@ -188,7 +213,7 @@
       });
     }
 
-    function renderList(found) {
+    function renderList(found, total) {
       var list = document.getElementById("entity-list");
       list.replaceChildren();
       listItems = {};
@@ -206,18 +231,22 @@
         listItems[f.id] = li;
         list.appendChild(li);
       });
-      if (found.length > LIST_MAX) {
-        list.appendChild(el("li", cfg.text.listMore.replace("{n}", found.length - LIST_MAX), "list-more"));
+      if (total > LIST_MAX) {
+        list.appendChild(el("li", cfg.text.listMore.replace("{n}", total - LIST_MAX), "list-more"));
       }
     }
 
-    function renderMap(found) {
+    function clearMap() {
       parksLayer.clearLayers();
       pointsLayer.clearLayers();
       map.closePopup();
       markers = {};
-      features = {};
       entityLabels = [];
+    }
+
+    /* Draw features: points into ``target`` (the browser's clusters, or the server's layer),
+     * areas into the parks layer. */
+    function drawFeatures(found, target) {
       var points = [];
       found.forEach(function (f) {
         var p = f.properties;
@@ -227,7 +256,7 @@
           var ll = L.latLng(f.geometry.coordinates[1], f.geometry.coordinates[0]);
           var style = A.pointStyle(p, cfg);
           layer = L.circleMarker(ll, Object.assign({ renderer: canvas }, style));
-          points.push(layer);
+          if (target === pointsLayer) points.push(layer); else layer.addTo(target);
           if (p.precision !== "placeholder") {
             var major = MAJOR_LEVEL[p.level];
             entityLabels.push({ latlng: ll, text: A.displayName(p), kind: "points", offset: style.radius + 4,
@@ -243,7 +272,18 @@
         layer.on("click", function () { sheet.fold(); select(f.id); });
         markers[f.id] = layer;
       });
-      pointsLayer.addLayers(points);
+      if (points.length) pointsLayer.addLayers(points);
+    }
+
+    /* The map for a selection: every feature (browser-clustered), or the server's clusters. */
+    function renderMap(data) {
+      features = {};
+      data.features.forEach(function (f) { features[f.id] = f; });
+      bigBBox = data.clustered ? data.bbox : null;
+      clearMap();
+      if (data.clustered) return;
+      clusterView.stop();
+      drawFeatures(data.features, pointsLayer);
       updateLabels();
     }
 
@@ -302,12 +342,14 @@
         document.getElementById("match-count").textContent = String(data.numberMatched);
         document.getElementById("match-count-tab").textContent = String(data.numberMatched);
         renderCounts(data.counts);
-        renderList(data.features);
-        renderMap(data.features);
+        renderList(data.features, data.numberMatched);
+        renderMap(data);
         renderHint(state.q ? data.search : null);
+        if (data.clustered) clusterView.stop();  // a fit's move must not load the old filter's view
         if (fit) fitTo(data.features);
-        if (state.sel && markers[state.sel] && !fit) select(state.sel, { keepView: true });
         showError("");
+        if (data.clustered) return clusterView.show(query);
+        if (state.sel && markers[state.sel] && !fit) select(state.sel, { keepView: true });
       }).catch(function (err) {
         if (seq !== requestSeq) return;
         showError(err.message);  // e.g. a hand-edited link with an unknown filter value
@@ -407,7 +449,7 @@
     var hasView = Boolean(state.c && state.z);
     var filtered = Boolean(state.q || S.activeCount(state));
     var first = refresh(false).then(function () {
-      if (state.sel && markers[state.sel] && !hasView) select(state.sel, { focus: true });
+      if (state.sel && (markers[state.sel] || features[state.sel]) && !hasView) select(state.sel, { focus: true });
       else if (filtered && !hasView) fitTo(Object.keys(features).map(function (id) { return features[id]; }));
     });
     Promise.all([loaded, first]).then(function (results) {
@@ -418,7 +460,7 @@
 
     function markReady() { document.body.dataset.ready = "true"; }
     window.atlasPage = { map: map, state: state, refresh: refresh, labels: labels,
-                         get markers() { return markers; } };
+                         get markers() { return markers; }, get clustered() { return clusterView.active(); } };
   }
 
   window.AtlasPage = { start: start };
