@@ -1,5 +1,6 @@
 """The ``atlas`` command line: ``atlas validate`` checks the data and prints a report;
-``atlas user ...`` manages the staff who may edit (see :mod:`atlas.auth.cli`)."""
+``atlas user ...`` manages the staff who may edit (see :mod:`atlas.auth.cli`); ``atlas db ...``
+moves data between files and PostGIS; ``atlas enquiries purge`` deletes expired enquiries."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import sys
 from pathlib import Path
 
 from atlas.auth.cli import add_user_commands, run_user_command
+from atlas.enquiries.cli import add_enquiry_commands, run_enquiry_command
 from atlas.config import Settings
 from atlas.loader import read_collections
 from atlas.storage.geojson import GeoJSONStorage, StorageError
@@ -23,11 +25,14 @@ def main(argv: list[str] | None = None) -> int:
                        "(default: ATLAS_DATA_DIR or data/geo)")
     add_user_commands(sub)
     add_db_commands(sub)
+    add_enquiry_commands(sub)
     args = parser.parse_args(argv)
     if args.command == "user":
         return run_user_command(args)
     if args.command == "db":
         return run_db_command(args)
+    if args.command == "enquiries":
+        return run_enquiry_command(args)
 
     settings = Settings(**({"data_dir": args.data_dir} if args.data_dir else {}))
     try:

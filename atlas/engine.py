@@ -34,7 +34,7 @@ from atlas.search import SearchIndex
 from atlas.spatial import corridor_band, to_metric
 from atlas.storage import Storage
 from atlas.validate import InvalidDataError, validate
-from atlas.vocab import POINT_LAYERS, Layer
+from atlas.vocab import HOSTED_LAYERS, POINT_LAYERS, Layer
 
 T = TypeVar("T")
 
@@ -46,7 +46,7 @@ NEAREST_MIN_RADIUS_M = 200.0
 """Least first search radius of :meth:`Atlas.nearest` (which multiplies it by 4 until enough
 are found)."""
 
-ENTITY_LAYERS: tuple[Layer, ...] = (Layer.corridor, Layer.zones, Layer.parks, *POINT_LAYERS)
+ENTITY_LAYERS: tuple[Layer, ...] = (Layer.corridor, Layer.zones, Layer.parks, *HOSTED_LAYERS)
 """Layers whose features are entities people browse (towns and the boundary are context)."""
 
 
@@ -151,11 +151,11 @@ class Atlas:
         corridor_ids = list(self.frames[Layer.corridor].index)
         for e in self.entities.values():
             parent = None
-            if e.layer in POINT_LAYERS:
+            if e.layer in HOSTED_LAYERS:
                 parent = e.props.get("host_park") or (e.zones[0] if e.zones else None)
             elif e.layer == Layer.parks:
                 parent = e.props.get("zone") or (e.zones[0] if e.zones else None)
-            if e.layer in (Layer.zones, Layer.parks, *POINT_LAYERS) and parent is None and e.in_corridor:
+            if e.layer in (Layer.zones, Layer.parks, *HOSTED_LAYERS) and parent is None and e.in_corridor:
                 parent = corridor_ids[0] if corridor_ids else None
             self.parent[e.id] = parent
             if parent:
@@ -168,6 +168,11 @@ class Atlas:
         For derived, read-only values that requests would otherwise rebuild: map
         features, filter choices, OGC queryables and documents.  Callers must not mutate
         what they get back.
+
+        The memo lives as long as the data version and is never trimmed, so ``key`` must come
+        from a bounded set: entity ids, layers, ``Lang``, configuration — never text a client
+        sends (a header such as ``Host``, a query string, a search): 2 000 ``Host`` values
+        once grew it by 383 MB.
         """
         if key not in self.memo:
             self.memo[key] = compute()

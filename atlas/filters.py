@@ -1,9 +1,9 @@
 """Facet filters over the atlas's entities, shared by the map, the list and the exports.
 
 A filter is answered from a :class:`FacetIndex` built once per atlas: per facet value the
-sorted positions (rows) of the carriers having it, so a filter costs a few numpy set
-operations, and the counts are ``bincount``s over the rows it selected.  At 100 000
-carriers an unfiltered selection with its counts takes a few milliseconds.
+sorted positions (rows) of the listed entities having it (the carriers and enterprises,
+:data:`~atlas.vocab.LISTED_LAYERS`), so a filter costs a few numpy set operations, and the
+counts are ``bincount``s over the rows it selected.  At 100 000 entities an unfiltered selection with its counts takes a few milliseconds.
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ import numpy as np
 
 from atlas.engine import Atlas, Entity
 from atlas.membership import town_bucket, zone_bucket
-from atlas.vocab import CARRIER_LAYERS
+from atlas.vocab import LISTED_LAYERS
 
-FACETS = ("layer", "kind", "level", "industry", "zone", "town", "status")
+FACETS = ("layer", "kind", "level", "industry", "stage", "zone", "town", "status")
 COUNTED = ("zone", "town", "kind")
 """Facets the atlas page counts the selection by."""
 
@@ -29,20 +29,21 @@ def facet_values(entity: Entity) -> dict[str, tuple]:
     (position not known), so every count the atlas shows is a filter that lists it."""
     p = entity.props
     return {"layer": (entity.layer.value,), "kind": (p["kind"],), "level": (p.get("level"),),
-            "industry": tuple(p.get("industries") or ()), "zone": tuple(zone_bucket(entity.member)),
+            "industry": tuple(p.get("industries") or ()),
+            "stage": tuple(p.get("chain_stages") or ()), "zone": tuple(zone_bucket(entity.member)),
             "town": (town_bucket(entity.member),), "status": (p["status"],)}
 
 
 @dataclass(frozen=True)
 class FacetIndex:
-    """The carriers in order (by layer, then id) and, per facet and value, their rows."""
+    """The listed entities in order (by layer, then id) and, per facet and value, their rows."""
 
-    carriers: list[Entity]
+    listed: list[Entity]
     position: dict[str, int]
     rows: dict[str, dict[str, np.ndarray]]
-    """facet -> value -> sorted rows of the carriers having it"""
+    """facet -> value -> sorted rows of the entities having it"""
     pairs: dict[str, tuple[np.ndarray, np.ndarray, list[str]]]
-    """facet -> (rows, value codes, values): one pair per carrier and value, for counting"""
+    """facet -> (rows, value codes, values): one pair per entity and value, for counting"""
 
 
 def facet_index(atlas: Atlas) -> FacetIndex:
@@ -51,10 +52,10 @@ def facet_index(atlas: Atlas) -> FacetIndex:
 
 
 def _build_index(atlas: Atlas) -> FacetIndex:
-    carriers = sorted((e for e in atlas.entities.values() if e.layer in CARRIER_LAYERS),
-                      key=lambda e: (CARRIER_LAYERS.index(e.layer), e.id))
+    listed = sorted((e for e in atlas.entities.values() if e.layer in LISTED_LAYERS),
+                    key=lambda e: (LISTED_LAYERS.index(e.layer), e.id))
     found: dict[str, dict[str, list[int]]] = {facet: {} for facet in FACETS}
-    for row, e in enumerate(carriers):
+    for row, e in enumerate(listed):
         for facet, values in facet_values(e).items():
             for value in values:
                 found[facet].setdefault(value, []).append(row)
@@ -67,12 +68,13 @@ def _build_index(atlas: Atlas) -> FacetIndex:
         codes = [np.full(len(r), i, dtype=np.int64) for i, r in enumerate(pair_rows)]
         pairs[facet] = (np.concatenate(pair_rows or [np.empty(0, np.int64)]),
                         np.concatenate(codes or [np.empty(0, np.int64)]), keys)
-    return FacetIndex(carriers, {e.id: i for i, e in enumerate(carriers)}, rows, pairs)
+    return FacetIndex(listed, {e.id: i for i, e in enumerate(listed)}, rows, pairs)
 
 
-def carriers_in_order(atlas: Atlas) -> list[Entity]:
-    """The carriers (parks, platforms, incubators) by layer, then id (once per atlas)."""
-    return facet_index(atlas).carriers
+def listed_in_order(atlas: Atlas) -> list[Entity]:
+    """The listed entities (parks, platforms, incubators, enterprises) by layer, then id (once
+    per atlas)."""
+    return facet_index(atlas).listed
 
 
 @dataclass(frozen=True)
@@ -84,6 +86,7 @@ class EntityFilter:
     kind: tuple[str, ...] = ()
     level: tuple[str, ...] = ()
     industry: tuple[str, ...] = ()
+    stage: tuple[str, ...] = ()
     zone: tuple[str, ...] = ()
     town: tuple[str, ...] = ()
     status: tuple[str, ...] = ()
@@ -99,8 +102,8 @@ class EntityFilter:
         return all(any(v in chosen for v in values[facet]) for facet, chosen in self.chosen())
 
     def rows(self, atlas: Atlas) -> np.ndarray:
-        """Rows (positions in :func:`carriers_in_order`) of the matching carriers: search order
-        when there is a query, else carrier order."""
+        """Rows (positions in :func:`listed_in_order`) of the matching entities: search order
+        when there is a query, else that order."""
         index = facet_index(atlas)
         narrowed = None
         for facet, chosen in self.chosen():
@@ -112,23 +115,23 @@ class EntityFilter:
             ranked = np.array([index.position[e.id] for e in atlas.search(self.q, limit=None)
                                if e.id in index.position], dtype=np.int64)
             return ranked if narrowed is None else ranked[np.isin(ranked, narrowed)]
-        return np.arange(len(index.carriers)) if narrowed is None else narrowed
+        return np.arange(len(index.listed)) if narrowed is None else narrowed
 
     def apply(self, atlas: Atlas) -> list[Entity]:
         """The matching entities, in the order of :meth:`rows`."""
-        carriers = facet_index(atlas).carriers
-        return [carriers[r] for r in self.rows(atlas).tolist()]
+        listed = facet_index(atlas).listed
+        return [listed[r] for r in self.rows(atlas).tolist()]
 
 
 def counts(atlas: Atlas, rows: np.ndarray) -> dict[str, dict[str, int]]:
-    """How many of the carriers at ``rows`` belong to each zone, town and kind (membership
+    """How many of the entities at ``rows`` belong to each zone, town and kind (membership
     buckets included; only keys with at least one).
 
     An entity in two zones counts in both; each key is also a value of the matching facet,
     so ``zone=<key>`` lists exactly the entities a count counts.
     """
     index = facet_index(atlas)
-    chosen = np.zeros(len(index.carriers), dtype=bool)
+    chosen = np.zeros(len(index.listed), dtype=bool)
     chosen[rows] = True
     result = {}
     for facet in COUNTED:

@@ -25,7 +25,7 @@ import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from atlas.vocab import POINT_LAYERS, Layer, Precision
+from atlas.vocab import HOSTED_LAYERS, Layer, Precision
 
 UNKNOWN = "unknown"
 """Bucket key for entities whose position is not known (in counts by town or zone)."""
@@ -105,8 +105,8 @@ def compute(frames: dict[Layer, gpd.GeoDataFrame], metric: dict[Layer, gpd.GeoDa
     nodes = {n for ns in frames[Layer.corridor]["nodes"] for n in (ns or [])}
 
     result: dict[str, Membership] = {}
-    order = [l for l in entity_layers if l not in POINT_LAYERS] + \
-            [l for l in entity_layers if l in POINT_LAYERS]
+    order = [l for l in entity_layers if l not in HOSTED_LAYERS] + \
+            [l for l in entity_layers if l in HOSTED_LAYERS]
     for layer in order:
         wgs, met = frames[layer], metric[layer]
         if len(wgs) == 0:
@@ -116,7 +116,7 @@ def compute(frames: dict[Layer, gpd.GeoDataFrame], metric: dict[Layer, gpd.GeoDa
         anchors = met.geometry.representative_point().values
         towns = _towns_of(metric[Layer.towns], anchors)
         zones = containing(metric[Layer.zones], anchors)
-        parks = containing(metric[Layer.parks], anchors) if layer in POINT_LAYERS \
+        parks = containing(metric[Layer.parks], anchors) if layer in HOSTED_LAYERS \
             else [[] for _ in range(len(wgs))]
         in_band = shapely.intersects(band, met.geometry.values).tolist()
         known = known.tolist()

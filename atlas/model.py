@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from atlas.vocab import (CARRIER_LAYERS, Industry, Kind, Layer, Level, Precision, Status,
                          TorchGrade)
@@ -92,18 +92,80 @@ class ZoneProps(FeatureProps):
     stated_area_ha: float | None = Field(default=None, gt=0, description="Area the plan states")
 
 
-class ParkProps(FeatureProps):
+class ChainProps(FeatureProps):
+    """Properties of what can serve a stage of an industrial chain (data/plan/chains.json)."""
+
+    chain_stages: list[Slug] = Field(default_factory=list,
+                                     description="Stages of the plan's industrial chains it "
+                                                 "serves, e.g. ic-manufacturing")
+
+
+Phone = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\+?[0-9][0-9 ()-]{4,24}$")]
+Email = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+SPACE_TYPES = ("office", "factory", "lab")
+"""Kinds of space an investor asks for; each has a ``space_<type>_m2`` fact."""
+
+
+class SpaceFacts(BaseModel):
+    """What an investor asks a park or incubator: size, firms, output, free space, rent, land,
+    a contact and the policies that apply.  All optional — a missing fact is shown as "not
+    yet provided" — but any fact given needs ``facts_as_of`` and ``facts_source_zh``."""
+
+    area_ha: float | None = Field(None, gt=0, description="Area, hectares")
+    established: int | None = Field(None, ge=1949, le=2100, description="Year opened")
+    firms: int | None = Field(None, ge=0, description="Firms in it")
+    output_yi_yuan: float | None = Field(None, ge=0, description="Annual output, 亿元 (100 million yuan)")
+    space_office_m2: float | None = Field(None, ge=0, description="Office space available, m²")
+    space_factory_m2: float | None = Field(None, ge=0, description="Standard-factory space available, m²")
+    space_lab_m2: float | None = Field(None, ge=0, description="Laboratory space available, m²")
+    rent_min_yuan: float | None = Field(None, ge=0, description="Lowest rent, yuan per m² per month")
+    rent_max_yuan: float | None = Field(None, ge=0, description="Highest rent, yuan per m² per month")
+    land_zh: str | None = Field(None, description="Land available, in Chinese")
+    land_en: str | None = Field(None, description="Land available, in English")
+    contact_phone: Phone | None = Field(None, description="Phone for investors")
+    contact_email: Email | None = Field(None, description="E-mail for investors")
+    contact_wechat: str | None = Field(None, description="WeChat official account for investors")
+    policies_zh: list[Text] = Field(default_factory=list, description="Policies that apply, one "
+                                    "per line: title, issuer, date, link")
+    policies_en: list[Text] = Field(default_factory=list, description="The same in English, same order")
+    facts_as_of: dt.date | None = Field(None, description="Date the facts above hold for")
+    facts_source_zh: str | None = Field(None, description="Who gave the facts above (Chinese)")
+    facts_source_en: str | None = Field(None, description="Who gave the facts above (English)")
+    facts_source_url: Url | None = Field(None, description="Public address of that source")
+
+    @model_validator(mode="after")
+    def _facts_are_dated_and_sourced(self):
+        given = [n for n in SpaceFacts.model_fields if n.split("_")[0] not in ("facts",)
+                 and getattr(self, n) not in (None, [])]
+        if given and not (self.facts_as_of and self.facts_source_zh):
+            raise ValueError(f"{', '.join(given)}: give facts_as_of and facts_source_zh "
+                             "(when and from whom the facts are)")
+        if (self.rent_min_yuan is not None and self.rent_max_yuan is not None
+                and self.rent_min_yuan > self.rent_max_yuan):
+            raise ValueError("rent_min_yuan is above rent_max_yuan")
+        return self
+
+
+class ParkProps(SpaceFacts, ChainProps):
     zone: Slug | None = None
 
 
-class PlatformProps(FeatureProps):
+class PlatformProps(ChainProps):
     host_park: Slug | None = None
 
 
-class IncubatorProps(FeatureProps):
+class IncubatorProps(SpaceFacts, ChainProps):
     host_park: Slug | None = None
     torch_grade: TorchGrade | None = None
     size_m2: float | None = Field(default=None, gt=0)
+
+
+class EnterpriseProps(ChainProps):
+    """An enterprise the plan names (industrial-chain anchors, lead and key firms)."""
+
+    host_park: Slug | None = None
+    role_zh: str | None = Field(None, description="What the plan calls it, e.g. 龙头企业")
+    role_en: str | None = Field(None, description="The role in English, e.g. lead enterprise")
 
 
 LAYER_MODELS: dict[Layer, type[FeatureProps]] = {
@@ -114,6 +176,7 @@ LAYER_MODELS: dict[Layer, type[FeatureProps]] = {
     Layer.parks: ParkProps,
     Layer.platforms: PlatformProps,
     Layer.incubators: IncubatorProps,
+    Layer.enterprises: EnterpriseProps,
 }
 
 LINKS: dict[tuple[Layer, str], tuple[Layer, ...]] = {
@@ -122,6 +185,7 @@ LINKS: dict[tuple[Layer, str], tuple[Layer, ...]] = {
     (Layer.parks, "zone"): (Layer.zones,),
     (Layer.platforms, "host_park"): (Layer.parks,),
     (Layer.incubators, "host_park"): (Layer.parks,),
+    (Layer.enterprises, "host_park"): (Layer.parks,),
 }
 """(layer, link field) -> the layers its ids may point into."""
 

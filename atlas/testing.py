@@ -48,7 +48,7 @@ def synthetic_incubators(boundary: shapely.Geometry, n: int, seed: int = 2024) -
 
 def write_synthetic_data(folder: Path, n: int) -> list[dict]:
     """A copy of the shipped layers in ``folder`` whose incubators are ``n`` synthetic ones."""
-    shutil.copytree(REPO_ROOT / "data" / "geo", folder)
+    shutil.copytree(REPO_ROOT / "data" / "geo", folder, ignore=shutil.ignore_patterns(".atlas"))
     boundary = json.loads((folder / "boundary.geojson").read_text(encoding="utf-8"))
     outline = shapely.union_all([shape(f["geometry"]) for f in boundary["features"]])
     features = synthetic_incubators(outline, n)

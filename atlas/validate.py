@@ -22,6 +22,7 @@ from shapely.validation import explain_validity
 
 from atlas.crs import METRIC_CRS, WGS84
 from atlas.model import LAYER_MODELS, LINKS, link_ids
+from atlas.promotion.chains import stage_ids
 from atlas.provenance import may_hold_research, plan_sections, public_texts, research_reference
 from atlas.spatial import corridor_band
 from atlas.vocab import APPROXIMATE, LAYER_GEOMETRY, LAYER_KINDS, Layer
@@ -322,6 +323,12 @@ def _check_links(report: Report, props_by_id: dict[str, tuple[Layer, dict]]) -> 
                     names = ", ".join(t.value for t in targets)
                     report.add("broken_link", layer, fid, f"{field_name} -> '{target}' is in layer "
                                f"'{found[0]}', expected {names}")
+    stages = stage_ids()
+    for fid, (layer, props) in props_by_id.items():
+        for stage in props.get("chain_stages") or ():
+            if stage not in stages:
+                report.add("broken_link", layer, fid, f"chain_stages -> '{stage}': no such stage "
+                           "in data/plan/chains.json")
 
 
 def _check_inside_city(report, props_by_id, metric, coast_tolerance_m) -> None:

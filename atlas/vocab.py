@@ -126,6 +126,7 @@ class Kind(LabelledEnum):
     maker_space = "maker_space"
     accelerator = "accelerator"
     university_science_park = "university_science_park"
+    enterprise = "enterprise"
 
 
 class Layer(LabelledEnum):
@@ -138,6 +139,7 @@ class Layer(LabelledEnum):
     parks = "parks"
     platforms = "platforms"
     incubators = "incubators"
+    enterprises = "enterprises"
 
 
 LABELS: dict[str, dict[str, Label]] = {
@@ -225,6 +227,7 @@ LABELS: dict[str, dict[str, Label]] = {
         "maker_space": Label("众创空间", "Maker space"),
         "accelerator": Label("加速器", "Accelerator"),
         "university_science_park": Label("大学科技园", "University science park"),
+        "enterprise": Label("企业", "Enterprise"),
     },
     "Layer": {
         "boundary": Label("市界", "City boundary"),
@@ -234,6 +237,7 @@ LABELS: dict[str, dict[str, Label]] = {
         "parks": Label("园区与基地", "Parks & bases"),
         "platforms": Label("创新平台", "Innovation platforms"),
         "incubators": Label("孵化载体", "Incubators & maker spaces"),
+        "enterprises": Label("企业", "Enterprises"),
     },
 }
 
@@ -266,6 +270,7 @@ LAYER_KINDS: dict[Layer, frozenset[Kind]] = {
                                 Kind.pilot_platform, Kind.medical_platform, Kind.talent_base}),
     Layer.incubators: frozenset({Kind.incubator, Kind.maker_space, Kind.accelerator,
                                  Kind.university_science_park}),
+    Layer.enterprises: frozenset({Kind.enterprise}),
 }
 
 LAYER_GEOMETRY: dict[Layer, frozenset[str]] = {
@@ -276,6 +281,7 @@ LAYER_GEOMETRY: dict[Layer, frozenset[str]] = {
     Layer.parks: frozenset({"Polygon", "MultiPolygon"}),
     Layer.platforms: frozenset({"Point"}),
     Layer.incubators: frozenset({"Point"}),
+    Layer.enterprises: frozenset({"Point"}),
 }
 
 APPROXIMATE: frozenset[Precision] = frozenset({Precision.approximate, Precision.placeholder})
@@ -285,4 +291,11 @@ POINT_LAYERS: tuple[Layer, ...] = (Layer.platforms, Layer.incubators)
 """Layers whose features are the atlas's 'entities near a place'."""
 
 CARRIER_LAYERS: tuple[Layer, ...] = (Layer.parks, *POINT_LAYERS)
-"""The plan's carriers (载体): what filters select, links point to, and towns/zones contain."""
+"""The plan's carriers (载体): what the corridor and zones link to, and what planners count."""
+
+HOSTED_LAYERS: tuple[Layer, ...] = (*POINT_LAYERS, Layer.enterprises)
+"""Point layers whose features may name a host park and belong to the parks they lie in."""
+
+LISTED_LAYERS: tuple[Layer, ...] = (*CARRIER_LAYERS, Layer.enterprises)
+"""What the atlas page filters, lists and counts, and the exports carry: the carriers and
+the enterprises the plan names."""

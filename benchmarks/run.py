@@ -10,6 +10,9 @@ points (``BENCH_N`` to change it):
   vs. a Python loop over every feature;
 * OGC items (first page, deep offset, bbox) and one item: the served page vs. the naive way
   (sort every id, filter every geometry, build the page from the GeoDataFrame);
+* the atlas page's data without a filter: the counts, the list's head and (beyond 10 000
+  matches) the server's clusters of the city view, vs. every matched feature as JSON (what
+  the page received before it clustered on the server);
 * filter and load: no baseline; the load row also gives the process's RSS after loading
   (``VmRSS``), so memory per feature shows.
 
@@ -29,16 +32,19 @@ from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
+import orjson
 import shapely
 from fastapi.testclient import TestClient
 from shapely.geometry import Point
 
 import coverage as coverage_bench
 from atlas.config import Settings
+from atlas.filters import listed_in_order
 from atlas.maps.render import map_shell
 from atlas.testing import write_synthetic_data
 from atlas.vocab import POINT_LAYERS, Layer
 from atlas.web.app import create_app
+from atlas.web.browse import build_map_feature
 
 LON, LAT = 118.5330, 24.7660
 
@@ -76,6 +82,11 @@ def naive_page(atlas, offset: int, limit: int, bbox: tuple[float, ...] | None = 
     ids = np.sort(frame.index.to_numpy(dtype=str)[mask])[offset:offset + limit]
     page = frame.loc[ids].to_geo_dict(na="null", drop_id=False)
     return json.dumps(page, ensure_ascii=False).encode()
+
+
+def every_feature(atlas) -> bytes:
+    """Every listed entity as the map's GeoJSON feature, serialised."""
+    return orjson.dumps([build_map_feature(atlas, e, "zh") for e in listed_in_order(atlas)])
 
 
 def rss_mb() -> int:
@@ -118,6 +129,10 @@ def measure(label: str, settings: Settings, repeat: int) -> list[tuple[str, floa
         ("GET /api/entities?industry=…", median_ms(
             lambda: client.get("/api/entities?industry=integrated_circuits&zone=kechuang-new-zone"),
             repeat), None),
+        ("GET /api/entities (no filter)", median_ms(lambda: client.get("/api/entities"), repeat),
+         median_ms(lambda: every_feature(atlas), repeat)),
+        ("GET /api/clusters (city, z11)", median_ms(lambda: client.get(
+            "/api/clusters?bbox=118.38,24.50,118.72,24.92&zoom=11"), repeat), None),
         ("GET /ogc/…/items?limit=100", median_ms(lambda: client.get(f"{items}?limit=100"), repeat),
          median_ms(lambda: naive_page(atlas, 0, 100), repeat)),
         ("GET /ogc/…/items?limit=1000", median_ms(lambda: client.get(f"{items}?limit=1000"),

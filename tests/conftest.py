@@ -50,13 +50,15 @@ def load_into_postgis(url: str, folder: Path) -> PostGISStorage:
 
 @pytest.fixture(scope="session")
 def settings(request) -> Settings:
-    """Settings on the shipped data, with no basemap (tests never leave the machine); on
-    PostGIS when ``ATLAS_TEST_BACKEND=postgis``."""
+    """Settings on the shipped data, with no basemap (tests never leave the machine) and no
+    usage counting (it would write beside the shipped layers); on PostGIS when
+    ``ATLAS_TEST_BACKEND=postgis``."""
     if BACKEND == "postgis":
         url = request.getfixturevalue("postgis_cluster").new_database()
         load_into_postgis(url, SHIPPED_DATA).close()
-        return Settings(data_dir=SHIPPED_DATA, tiles="none", database_url=url)
-    return Settings(data_dir=SHIPPED_DATA, tiles="none")
+        return Settings(data_dir=SHIPPED_DATA, tiles="none", database_url=url,
+                        usage_statistics=False)
+    return Settings(data_dir=SHIPPED_DATA, tiles="none", usage_statistics=False)
 
 
 def reopen(storage: Storage) -> Storage:
@@ -89,7 +91,7 @@ def client(app: FastAPI) -> TestClient:
 def data_copy(tmp_path: Path) -> Path:
     """A writable copy of the shipped layers, for tests that break or extend them."""
     target = tmp_path / "geo"
-    shutil.copytree(SHIPPED_DATA, target)
+    shutil.copytree(SHIPPED_DATA, target, ignore=shutil.ignore_patterns(".atlas"))
     return target
 
 

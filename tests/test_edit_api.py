@@ -17,10 +17,10 @@ from atlas.web.app import create_app
 from tests.conftest import reopen
 
 PUBLIC_WRITES = {("POST", "/login"), ("POST", "/logout"), ("POST", "/api/coverage/demand"),
-                 ("POST", "/planning"), ("POST", "/api/corrections")}
+                 ("POST", "/planning"), ("POST", "/api/corrections"), ("POST", "/api/enquiries")}
 """Unsafe routes open to the public on purpose: logging in and out, uploading demand points for
 a coverage answer or the planning page (computes, stores nothing), and reporting a correction
-(queued for editors, changes no data)."""
+(queued for editors, changes no data), and leaving an enquiry (staff read it; no data changes)."""
 
 
 @pytest.fixture

@@ -22,7 +22,8 @@ from atlas.web.templating import templates
 PASSWORD = "a-long-password"
 SAMPLE = {Layer.boundary: "jinjiang", Layer.towns: "qingyang", Layer.corridor: "century-avenue",
           Layer.zones: "kechuang-new-zone", Layer.parks: "finance-plaza",
-          Layer.platforms: "clfi-jinjiang", Layer.incubators: "sanchuang-incubator"}
+          Layer.platforms: "clfi-jinjiang", Layer.incubators: "sanchuang-incubator",
+          Layer.enterprises: "jhicc"}
 """One feature of each layer."""
 
 

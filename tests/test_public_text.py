@@ -4,7 +4,9 @@ The crawl
 ---------
 A crawler (FastAPI's TestClient, sending a browser's Accept header) starts from the atlas
 page ``/?lang=<lang>`` and seeds: every profile (``/platforms/<id>``, ``/parks/<id>``,
-``/incubators/<id>``, ``/zones/<id>``, ``/towns/<id>``, ``/corridor``), the planning pages,
+``/incubators/<id>``, ``/enterprises/<id>``, ``/zones/<id>``, ``/towns/<id>``, ``/corridor``),
+the planning pages, the investment-promotion pages (``/chains`` and each chain, a site-finder
+result, a visit route),
 ``/api`` answers with ``f=html`` (locate, nearest, within a radius and the whole city,
 hierarchy, search), every OGC HTML page kind (landing, conformance, api, collections, each
 collection, its queryables and items) and two error pages (the 404 page, an ``/api`` error
@@ -125,6 +127,8 @@ def page_kind(path: str, query: dict[str, str]) -> str | None:
         return f"profile:{parts[0]}"
     if parts[0] == "planning" and len(parts) <= 2:
         return "planning"
+    if parts[0] in ("chains", "site-finder", "route") and len(parts) <= 2:
+        return parts[0]  # the investment-promotion pages
     if parts[0] == "api" and len(parts) >= 2 and query.get("f") == "html":
         return f"api:{parts[1]}"
     if parts[0] == "ogc" and query.get("f") == "html":
@@ -167,6 +171,9 @@ def seeds(atlas: Atlas) -> list[tuple[str, int]]:
     urls = ["/", "/corridor"]
     urls += [f"/{layer.value}/{i}" for layer in PROFILE_LAYERS for i in atlas.frames[layer].index]
     urls += [path for path, _ in NAV]
+    urls += ["/chains", "/site-finder?industry=integrated_circuits&space=office&size_m2=500"
+             "&budget_yuan=40&near=university&near=institute&near=port&near=airport&near=corridor",
+             "/route?stops=sanchuang-park,xtep,jhicc,clfi-jinjiang,anta-sports"]
     urls += [f"/api/locate?{point}&f=html", f"/api/nearest?{point}&k=10&f=html",
              f"/api/within?{point}&radius_m=1500&f=html",
              f"/api/within?bbox={west:.4f},{south:.4f},{east:.4f},{north:.4f}&f=html",

@@ -95,10 +95,10 @@ def test_ogc_items_equal_a_filtered_sorted_list(synthetic: TestClient, atlas: At
 
 
 def test_facet_filters_equal_checking_every_entity(atlas: Atlas) -> None:
-    from atlas.filters import COUNTED, FACETS, EntityFilter, carriers_in_order, counts
+    from atlas.filters import COUNTED, FACETS, EntityFilter, listed_in_order, counts
 
     rng = random.Random(3)
-    carriers = carriers_in_order(atlas)
+    carriers = listed_in_order(atlas)
     seen = {facet: sorted({str(v) for e in carriers for v in _values(e, facet) if v is not None})
             for facet in FACETS}
     for _ in range(QUERIES):
@@ -121,5 +121,6 @@ def _values(entity, facet: str):
 
     p = entity.props
     return {"layer": (entity.layer.value,), "kind": (p["kind"],), "level": (p.get("level"),),
-            "industry": p.get("industries") or (), "zone": zone_bucket(entity.member),
+            "industry": p.get("industries") or (), "stage": p.get("chain_stages") or (),
+            "zone": zone_bucket(entity.member),
             "town": (town_bucket(entity.member),), "status": (p["status"],)}[facet]

@@ -16,7 +16,7 @@ from pypinyin import lazy_pinyin
 from atlas.engine import ENTITY_LAYERS, Atlas
 from atlas.search import SearchIndex, normalise, words
 from atlas.storage.geojson import GeoJSONStorage
-from atlas.vocab import CARRIER_LAYERS, LAYER_KINDS, Layer
+from atlas.vocab import LAYER_KINDS, LISTED_LAYERS, Layer
 
 INDEX = SearchIndex({
     "sanchuang-park": ("三创园", "Jinjiang Sanchuang Park", []),
@@ -219,14 +219,14 @@ def test_any_query_on_the_atlas_is_answered_without_error(atlas, query):
 
 
 # ------------------------------------------------------------------ the page's hint
-def carriers_with(atlas, industry: str, layers=CARRIER_LAYERS) -> set[str]:
+def listed_with(atlas, industry: str, layers=LISTED_LAYERS) -> set[str]:
     return {e.id for e in atlas.entities.values()
             if e.layer in layers and industry in e.props["industries"]}
 
 
 def test_the_atlas_page_hint_names_the_industry_with_its_count(client, atlas):
     body = client.get("/api/entities", params={"q": "集成电路"}).json()
-    expected = carriers_with(atlas, "integrated_circuits")
+    expected = listed_with(atlas, "integrated_circuits")
     assert body["search"] == {"industry": "integrated_circuits", "label_zh": "集成电路",
                               "label_en": "Integrated circuits", "count": len(expected)}
     assert expected <= {f["id"] for f in body["features"]}
@@ -235,7 +235,7 @@ def test_the_atlas_page_hint_names_the_industry_with_its_count(client, atlas):
 
 def test_the_hint_counts_what_the_facets_leave(client, atlas):
     body = client.get("/api/entities", params={"q": "芯片", "layer": "platforms"}).json()
-    expected = carriers_with(atlas, "integrated_circuits", (Layer.platforms,))
+    expected = listed_with(atlas, "integrated_circuits", (Layer.platforms,))
     assert body["search"]["count"] == len(expected) == body["numberMatched"]
 
 

@@ -30,6 +30,9 @@ from atlas.vocab import Layer
 from atlas.web.app import create_app
 
 SHIPPED = REPO_ROOT / "data" / "geo"
+HEAD = sorted(p.stem.split("_")[0] for p in (REPO_ROOT / "atlas" / "storage" / "migrations"
+                                              / "versions").glob("0*.py"))[-1]
+"""The newest migration's revision (files are numbered 0001_…, 0002_…)."""
 
 
 @pytest.fixture
@@ -135,7 +138,8 @@ def test_every_write_gives_what_the_files_give(db, data_copy):
     files = files_like(db, data_copy)
     settings = Settings(data_dir=data_copy, tiles="none")
     platform = files.read_layer(Layer.platforms)["features"][0]
-    park = files.read_layer(Layer.parks)["features"][5]  # wuli-park: nothing links to it
+    park = next(f for f in files.read_layer(Layer.parks)["features"]
+                if f["id"] == "fund-town")  # nothing links to it
     incubator = files.read_layer(Layer.incubators)["features"][1]
     new = {**platform, "id": "pg-test-platform",
            "properties": {**platform["properties"], "id": "pg-test-platform",
@@ -354,9 +358,11 @@ def test_atlas_db_init_load_dump_round_trip(postgis_url, tmp_path, data_copy, ca
     assert "atlas db init" in capsys.readouterr().err
     assert atlas_cli(["db", "init", *url]) == 0
     assert atlas_cli(["db", "init", *url]) == 0  # again: nothing to do
-    assert "revision 0001" in capsys.readouterr().out
+    assert f"revision {HEAD}" in capsys.readouterr().out
     assert atlas_cli(["db", "load", "--from", str(SHIPPED), *url]) == 0
-    assert "86 features changed" in capsys.readouterr().out
+    shipped = sum(len(json.loads(path.read_text(encoding="utf-8"))["features"])
+                  for path in SHIPPED.glob("*.geojson"))
+    assert f"{shipped} features changed" in capsys.readouterr().out
     out = tmp_path / "dump"
     assert atlas_cli(["db", "dump", "--to", str(out), *url]) == 0
     for layer in Layer:
@@ -408,7 +414,7 @@ def test_servers_running_atlas_db_init_at_once_all_succeed(postgis_url):
                               stderr=subprocess.PIPE, text=True) for _ in range(3)]
     results = [(p.wait(timeout=120), p.communicate()) for p in procs]
     assert all(code == 0 for code, _ in results), results
-    assert migrations.current(postgis_url) == "0001"
+    assert migrations.current(postgis_url) == HEAD
 
 
 def test_the_migration_goes_down_and_up_again(postgis_url):
@@ -418,7 +424,7 @@ def test_the_migration_goes_down_and_up_again(postgis_url):
     command.downgrade(migrations.alembic_config(postgis_url), "base")
     assert migrations.current(postgis_url) is None
     migrations.upgrade(postgis_url)
-    assert migrations.current(postgis_url) == "0001"
+    assert migrations.current(postgis_url) == HEAD
 
 
 def test_the_factory_picks_the_backend_from_the_settings(postgis_url):
@@ -451,7 +457,8 @@ def test_the_app_answers_the_same_on_postgis_as_on_files(db, data_copy, tmp_path
     def both(method: str, url: str, **kwargs) -> tuple:
         a, b = on_files.request(method, url, **kwargs), on_db.request(method, url, **kwargs)
         assert a.status_code == b.status_code, (url, a.text, b.text)
-        assert a.headers.get("etag") == b.headers.get("etag"), url
+        if not (a.headers.get("etag") or "").startswith("W/"):  # data ETags follow each store's version
+            assert a.headers.get("etag") == b.headers.get("etag"), url
         return a, b
 
     a, b = both("GET", "/healthz")
@@ -475,7 +482,8 @@ def test_the_app_answers_the_same_on_postgis_as_on_files(db, data_copy, tmp_path
     a, b = both("PUT", f"/api/features/{layer}/clfi-jinjiang", json=feature,
                 headers={**auth, "If-Match": tag})
     assert b.status_code == 412
-    a, b = both("DELETE", "/api/features/parks/wuli-park", headers=auth)
+    a, b = both("DELETE", "/api/features/parks/fund-town", headers=auth)  # nothing links to it
+    assert b.status_code == 200, b.text
     a, b = both("POST", f"/api/history/{b.json()['commit']}/undo", headers=auth)
     assert b.status_code == 200
     a, b = both("POST", "/api/corrections", json={"entity": "clfi-jinjiang", "message": "moved",

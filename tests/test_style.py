@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections import Counter
 
 from atlas.maps.style import POINT_GROUPS, kind_colours
-from atlas.vocab import LAYER_KINDS, POINT_LAYERS
+from atlas.vocab import HOSTED_LAYERS, LAYER_KINDS
 
 
 def test_every_point_kind_has_one_colour():
-    point_kinds = {k.value for layer in POINT_LAYERS for k in LAYER_KINDS[layer]}
+    point_kinds = {k.value for layer in HOSTED_LAYERS for k in LAYER_KINDS[layer]}
     assert set(kind_colours()) == point_kinds
     seen = Counter(k for group in POINT_GROUPS for k in group.kinds)
     assert max(seen.values()) == 1

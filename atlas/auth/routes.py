@@ -51,7 +51,7 @@ def safe_next(target: str | None) -> str:
 
 
 def client_ip(request: Request) -> str:
-    """The client's address (behind a proxy, run uvicorn with ``--proxy-headers``)."""
+    """The client's address (behind a reverse proxy, set ``ATLAS_TRUSTED_PROXIES`` to its address)."""
     return request.client.host if request.client else "unknown"
 
 

@@ -28,7 +28,7 @@ import shapely
 from atlas.engine import Atlas, Entity
 from atlas.membership import town_bucket, zone_bucket
 from atlas.provenance import citation_text, plan_ref_label
-from atlas.vocab import CARRIER_LAYERS, Label, Precision
+from atlas.vocab import LISTED_LAYERS, Label, Precision
 from atlas.web.i18n import Lang, field, label, t
 
 CODE_SEPARATOR = ";"
@@ -206,7 +206,7 @@ class _Rows:
 
     def zones(self, e: Entity) -> str:
         """The zones it belongs to; a carrier in none says why (outside them, or not located)."""
-        if e.layer not in CARRIER_LAYERS:
+        if e.layer not in LISTED_LAYERS:
             return self.join(self.name(z) for z in e.zones)
         buckets = zone_bucket(e.member)
         if e.zones or self.codes:
@@ -214,7 +214,7 @@ class _Rows:
         return t("no_zone" if e.member.located else "position_unknown", self.lang)
 
     def town(self, e: Entity) -> str | None:
-        if e.layer not in CARRIER_LAYERS:
+        if e.layer not in LISTED_LAYERS:
             return self.name(e.town) if e.town else None
         if e.town or self.codes:
             return self.name(town_bucket(e.member))

@@ -33,7 +33,7 @@ MAX_SINGLES = 3_000
 
 @dataclass(frozen=True)
 class PointTable:
-    """Where every carrier (rows as in :func:`atlas.filters.carriers_in_order`) lies on the
+    """Where every listed entity (rows as in :func:`atlas.filters.listed_in_order`) lies on the
     basemap's datum: points' positions (NaN for areas, which the page draws as shapes) and
     everyone's extent."""
 
@@ -58,7 +58,7 @@ def point_table(atlas: Atlas) -> PointTable:
 
 def _build_table(atlas: Atlas) -> PointTable:
     datum = InputCRS(atlas.settings.tiles_datum)
-    geoms = np.array([e.geometry for e in facet_index(atlas).carriers], dtype=object)
+    geoms = np.array([e.geometry for e in facet_index(atlas).listed], dtype=object)
     xy = np.full((len(geoms), 2), np.nan)
     bounds = np.empty((len(geoms), 4))
     points = shapely.get_type_id(geoms) == 0 if len(geoms) else np.zeros(0, bool)

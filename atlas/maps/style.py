@@ -45,6 +45,7 @@ POINT_GROUPS: tuple[PointGroup, ...] = (
                            Kind.medical_platform)),
     PointGroup(Label("孵化载体", "Incubators & maker spaces"), "#c2255c",
                (Kind.incubator, Kind.maker_space, Kind.accelerator, Kind.university_science_park)),
+    PointGroup(Label("规划点名企业", "Enterprises the plan names"), "#8d5524", (Kind.enterprise,)),
 )
 
 

@@ -19,6 +19,10 @@ from atlas.ogc.representation import NOTE, served_properties
 from atlas.ogc.schema import to_openapi30
 from atlas.vocab import Layer
 
+PLAIN = "text/plain"
+OFFSET_MAX = 10**18 - 1
+"""The largest offset :func:`atlas.ogc.params.parse_int` reads (18 digits)."""
+
 PARAMETERS: dict[str, dict[str, Any]] = {
     "f": {"name": "f", "in": "query", "required": False, "style": "form", "explode": False,
           "description": "Response format; without it the Accept header decides (JSON by default)",
@@ -26,7 +30,7 @@ PARAMETERS: dict[str, dict[str, Any]] = {
     "bbox": {"name": "bbox", "in": "query", "required": False, "style": "form", "explode": False,
              "description": "minLon,minLat,maxLon,maxLat in CRS84; features intersecting it",
              "schema": {"type": "array", "minItems": 4, "maxItems": 4,
-                        "items": {"type": "number"}}},
+                        "items": {"type": "number", "minimum": -180, "maximum": 180}}},
     "limit": {"name": "limit", "in": "query", "required": False, "style": "form", "explode": False,
               "description": f"Page size; values above {LIMIT_MAX} are reduced to {LIMIT_MAX}. "
                              f"The next link of a JSON page asks for at least "
@@ -35,7 +39,7 @@ PARAMETERS: dict[str, dict[str, Any]] = {
                          "default": LIMIT_DEFAULT}},
     "offset": {"name": "offset", "in": "query", "required": False, "style": "form",
                "explode": False, "description": "Features to skip (prefer following next links)",
-               "schema": {"type": "integer", "minimum": 0, "default": 0}},
+               "schema": {"type": "integer", "minimum": 0, "maximum": OFFSET_MAX, "default": 0}},
     "featureId": {"name": "featureId", "in": "path", "required": True,
                   "description": "Feature id (the entity's slug)", "schema": {"type": "string"}},
 }
@@ -55,9 +59,12 @@ def _ok(*media_types: str, schema: dict[str, Any] | None = None) -> dict[str, An
 def _operation(operation_id: str, summary: str, ok: dict[str, Any],
                parameters: list[dict[str, Any]], tag: str = "server",
                may_be_missing: bool = False) -> dict[str, Any]:
-    responses = {"200": ok, "400": _ref("responses", "InvalidParameter")}
+    responses = {"200": ok, "304": _ref("responses", "NotModified"),
+                 "400": _ref("responses", "InvalidParameter")}
     if may_be_missing:
         responses["404"] = _ref("responses", "NotFound")
+    responses |= {"414": _ref("responses", "URITooLong"),
+                  "431": _ref("responses", "HeadersTooLarge")}
     return {"get": {"operationId": operation_id, "summary": summary, "tags": [tag],
                     "parameters": parameters, "responses": responses}}
 
@@ -112,22 +119,36 @@ def _layer_schemas(layer: Layer) -> dict[str, Any]:
         "numberReturned": {"type": "integer", "minimum": 0},
         "links": {"type": "array", "items": _ref("schemas", "link")}}}
     served = {"type": "object", "description": NOTE,
-              "properties": to_openapi30(served_properties(layer))}
+              "properties": {name: {**schema, "nullable": True} for name, schema
+                             in to_openapi30(served_properties(layer)).items()}}
     return {f"{name}Properties": {**served, "additionalProperties": True},
             f"{name}Feature": feature, f"{name}FeatureCollection": collection}
 
 
-def _exception(description: str) -> dict[str, Any]:
-    return {"description": description,
-            "content": {JSON: {"schema": _ref("schemas", "exception")}}}
+def _exception(description: str, plain: str = "") -> dict[str, Any]:
+    """An OGC exception as JSON, or the HTML page of a request that asked for HTML (and, when
+    ``plain`` says when, as ``text/plain``)."""
+    content = {JSON: {"schema": _ref("schemas", "exception")}, HTML: {"schema": {"type": "string"}}}
+    if plain:
+        content[PLAIN] = {"schema": {"type": "string"}}
+        description = f"{description}; as text/plain: {plain}"
+    return {"description": description, "content": content}
+
+
+def _plain(description: str) -> dict[str, Any]:
+    return {"description": description, "content": {PLAIN: {"schema": {"type": "string"}}}}
 
 
 def openapi(atlas: Atlas, base: str, version: str) -> dict[str, Any]:
-    """The OpenAPI 3.0 document for the OGC resources under ``base`` (built once per base)."""
-    return atlas.cached(("ogc_openapi", base, version), lambda: _openapi(atlas, base, version))
+    """The OpenAPI 3.0 document for the OGC resources under ``base``.
+
+    Built once per atlas (so per data version) without ``servers``, which is added per call:
+    ``base`` may follow the request's ``Host``, so it must not be part of a cache key."""
+    doc = atlas.cached(("ogc_openapi", version), lambda: _openapi(atlas, version))
+    return {"openapi": doc["openapi"], "info": doc["info"], "servers": [{"url": base}], **doc}
 
 
-def _openapi(atlas: Atlas, base: str, version: str) -> dict[str, Any]:
+def _openapi(atlas: Atlas, version: str) -> dict[str, Any]:
     f = _ref("parameters", "f")
     paths = {
         "/": _operation("landing_page", "Landing page", _ok(JSON, HTML), [f]),
@@ -149,14 +170,20 @@ def _openapi(atlas: Atlas, base: str, version: str) -> dict[str, Any]:
         "openapi": "3.0.3",
         "info": {"title": TITLE, "description": DESCRIPTION, "version": version,
                  "license": {"name": "MIT"}},
-        "servers": [{"url": base}],
         "tags": [{"name": "server"},
                  *({"name": layer.value, "description": layer.label.en} for layer in Layer)],
         "paths": paths,
         "components": {
             "parameters": PARAMETERS,
             "schemas": schemas,
-            "responses": {"InvalidParameter": _exception("Invalid parameter value (OGC exception)"),
-                          "NotFound": _exception("No such collection or feature")},
+            "responses": {
+                "NotModified": {"description": "Not modified: `If-None-Match` named the current "
+                                               "ETag (the data version)"},
+                "InvalidParameter": _exception("Invalid parameter value (OGC exception)",
+                                               "a host name this server is not configured for"),
+                "NotFound": _exception("No such collection or feature"),
+                "URITooLong": _plain("The URL (path and query) is longer than the server takes"),
+                "HeadersTooLarge": _plain("The request headers are larger than the server takes"),
+            },
         },
     }

@@ -19,7 +19,7 @@ import numpy as np
 
 from atlas.engine import Atlas
 from atlas.ogc.schema import non_null, property_schema
-from atlas.vocab import CARRIER_LAYERS, LAYER_KINDS, Kind, Layer
+from atlas.vocab import LISTED_LAYERS, LAYER_KINDS, Kind, Layer
 
 Matcher = Callable[[Atlas, gpd.GeoDataFrame, str], np.ndarray]
 """(atlas, layer frame, value) -> boolean mask over the frame's rows."""
@@ -94,7 +94,7 @@ def _queryables(atlas: Atlas, layer: Layer) -> dict[str, Queryable]:
         Queryable("industry", _described("industry", property_schema(layer, "industries")["items"]),
                   _contains("industries")),
     ]
-    if layer in CARRIER_LAYERS:
+    if layer in LISTED_LAYERS:
         found += [
             Queryable("town", _ids(atlas, Layer.towns, "Town or subdistrict the feature lies in"),
                       _in_town),
@@ -106,7 +106,7 @@ def _queryables(atlas: Atlas, layer: Layer) -> dict[str, Queryable]:
 
 def context(atlas: Atlas, layer: Layer, feature_id: str) -> dict[str, Any]:
     """The derived properties written into a feature of ``layer`` (empty outside the carriers)."""
-    if layer not in CARRIER_LAYERS:
+    if layer not in LISTED_LAYERS:
         return {}
     entity = atlas.entities[feature_id]
     return {"town": entity.town, "zones": list(entity.zones)}

@@ -25,7 +25,7 @@ from typing import Any
 from atlas.engine import Atlas
 from atlas.ogc.schema import non_null, properties_schema
 from atlas.provenance import citation_text
-from atlas.vocab import CARRIER_LAYERS, Layer
+from atlas.vocab import LISTED_LAYERS, Layer
 
 CITATION_FIELDS = {"citations_zh": "zh", "citations_en": "en"}
 """The served fields that replace ``citations``, and their language."""
@@ -72,7 +72,7 @@ def served_properties(layer: Layer) -> dict[str, dict[str, Any]]:
                 properties[field] = {**TEXT_LINES, "title": f"Sources, one line each ({lang})"}
         else:
             properties[name] = {k: v for k, v in non_null(schema).items() if k != "default"}
-    if layer in CARRIER_LAYERS:
+    if layer in LISTED_LAYERS:
         properties.update(CONTEXT)
     return properties
 

@@ -16,6 +16,7 @@ from contextlib import AbstractContextManager
 from dataclasses import asdict, dataclass, field
 from typing import Protocol
 
+from atlas.enquiries.model import Enquiry
 from atlas.vocab import Layer
 
 
@@ -122,6 +123,30 @@ class Storage(Protocol):
 
     def update_correction(self, correction: Correction) -> None:
         """Replace a correction (same number) — an editor's decision."""
+
+    def add_enquiry(self, enquiry: Enquiry) -> Enquiry:
+        """Store an investor's enquiry (its number is assigned here, never reused)."""
+
+    def enquiries(self, status: str | None = None) -> list[Enquiry]:
+        """Enquiries, newest first (only those with ``status`` when given)."""
+
+    def update_enquiry(self, enquiry: Enquiry) -> bool:
+        """Replace an enquiry (same number) — staff's status, assignee, notes; False if gone."""
+
+    def delete_enquiry(self, number: int) -> bool:
+        """Delete one enquiry; False if there is none."""
+
+    def delete_enquiries_before(self, time: str) -> int:
+        """Delete the enquiries sent before ``time`` (ISO 8601) — the retention purge; how many."""
+
+    def add_usage(self, counts: list[tuple[str, str, str, int]]) -> None:
+        """Add ``(day, kind, key, count)`` usage counts to the stored ones."""
+
+    def usage(self, since: str) -> list[tuple[str, str, str, int]]:
+        """The usage counts of the days from ``since`` (YYYY-MM-DD) on."""
+
+    def delete_usage_before(self, day: str) -> int:
+        """Delete the usage counts of the days before ``day``; how many days."""
 
 
 def etag(feature: dict | None) -> str:

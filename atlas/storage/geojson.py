@@ -29,6 +29,7 @@ from pathlib import Path
 
 import orjson
 
+from atlas.enquiries.model import Enquiry
 from atlas.storage import Change, Commit, Correction, apply_changes, changed_layers
 from atlas.vocab import Layer
 
@@ -216,6 +217,105 @@ class GeoJSONStorage:
             items = [correction if c.number == correction.number else c
                      for c in reversed(self.corrections())]
             self._save_corrections(items)
+
+    # ------------------------------------------------------------------ enquiries
+    # .atlas/enquiries.json: {"next": the next number (never reused), "enquiries": [oldest first]}
+    def _enquiries_path(self) -> Path:
+        return self.meta / "enquiries.json"
+
+    def _read_enquiries(self) -> tuple[int, list[Enquiry]]:
+        path = self._enquiries_path()
+        if not path.exists():
+            return 1, []
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return data["next"], [Enquiry(**e) for e in data["enquiries"]]
+
+    def _save_enquiries(self, next_number: int, items: list[Enquiry]) -> None:
+        atomic_write(self._enquiries_path(), json.dumps(
+            {"next": next_number, "enquiries": [e.model_dump() for e in items]},
+            ensure_ascii=False, indent=1) + "\n")
+
+    def enquiries(self, status: str | None = None) -> list[Enquiry]:
+        """Enquiries, newest first (only those with ``status`` when given)."""
+        return [e for e in reversed(self._read_enquiries()[1]) if status is None or e.status == status]
+
+    def add_enquiry(self, enquiry: Enquiry) -> Enquiry:
+        """Store a new enquiry, numbered here (numbers are never reused, even after a purge)."""
+        with self._locked(fcntl.LOCK_EX):
+            number, items = self._read_enquiries()
+            stored = enquiry.model_copy(update={"number": number})
+            self._save_enquiries(number + 1, [*items, stored])
+            return stored
+
+    def update_enquiry(self, enquiry: Enquiry) -> bool:
+        """Replace the enquiry with the same number; False if there is none (purged, deleted)."""
+        with self._locked(fcntl.LOCK_EX):
+            number, items = self._read_enquiries()
+            if not any(e.number == enquiry.number for e in items):
+                return False
+            self._save_enquiries(number, [enquiry if e.number == enquiry.number else e for e in items])
+            return True
+
+    def delete_enquiry(self, number: int) -> bool:
+        """Delete one enquiry (its sender asked); False if there is none."""
+        with self._locked(fcntl.LOCK_EX):
+            next_number, items = self._read_enquiries()
+            kept = [e for e in items if e.number != number]
+            if len(kept) == len(items):
+                return False
+            self._save_enquiries(next_number, kept)
+            return True
+
+    def delete_enquiries_before(self, time: str) -> int:
+        """Delete the enquiries sent before ``time`` (ISO 8601); how many."""
+        if not self._enquiries_path().exists():
+            return 0
+        limit = dt.datetime.fromisoformat(time)
+        with self._locked(fcntl.LOCK_EX):
+            number, items = self._read_enquiries()
+            kept = [e for e in items if dt.datetime.fromisoformat(e.time) >= limit]
+            if len(kept) < len(items):
+                self._save_enquiries(number, kept)
+            return len(items) - len(kept)
+
+    # ------------------------------------------------------------------ usage statistics
+    # .atlas/usage.json: {"days": {"2026-01-31": {"view": {"<entity id>": 3}, "filter": …}}}
+    def _usage_path(self) -> Path:
+        return self.meta / "usage.json"
+
+    def _read_usage(self) -> dict[str, dict[str, dict[str, int]]]:
+        path = self._usage_path()
+        return json.loads(path.read_text(encoding="utf-8"))["days"] if path.exists() else {}
+
+    def add_usage(self, counts: list[tuple[str, str, str, int]]) -> None:
+        """Add ``(day, kind, key, count)`` counts to the stored ones (several processes add
+        theirs; nothing is overwritten)."""
+        if not counts:
+            return
+        with self._locked(fcntl.LOCK_EX):
+            days = self._read_usage()
+            for day, kind, key, n in counts:
+                by_key = days.setdefault(day, {}).setdefault(kind, {})
+                by_key[key] = by_key.get(key, 0) + n
+            atomic_write(self._usage_path(), json.dumps(
+                {"days": dict(sorted(days.items()))}, ensure_ascii=False, indent=1) + "\n")
+
+    def usage(self, since: str) -> list[tuple[str, str, str, int]]:
+        """The stored ``(day, kind, key, count)`` counts of ``since`` (YYYY-MM-DD) and later."""
+        return [(day, kind, key, n) for day, kinds in sorted(self._read_usage().items())
+                if day >= since for kind, by_key in kinds.items() for key, n in by_key.items()]
+
+    def delete_usage_before(self, day: str) -> int:
+        """Delete the counts of the days before ``day`` (YYYY-MM-DD); how many days."""
+        if not self._usage_path().exists():
+            return 0
+        with self._locked(fcntl.LOCK_EX):
+            days = self._read_usage()
+            kept = {d: kinds for d, kinds in days.items() if d >= day}
+            if len(kept) < len(days):
+                atomic_write(self._usage_path(), json.dumps(
+                    {"days": dict(sorted(kept.items()))}, ensure_ascii=False, indent=1) + "\n")
+            return len(days) - len(kept)
 
 
 class _FileTransaction:

@@ -35,6 +35,7 @@ import psycopg.conninfo
 from psycopg import errors, pq
 from psycopg.types.json import Json
 
+from atlas.enquiries.model import Enquiry
 from atlas.storage import Change, Commit, Correction, changed_layers
 from atlas.storage.geojson import StorageError
 from atlas.vocab import Layer
@@ -301,6 +302,93 @@ class PostGISStorage:
                 "status = %(status)s, decided_by = %(decided_by)s, "
                 "decided_at = %(decided_at)s, commit = %(commit)s, extra = %(extra)s "
                 "WHERE number = %(number)s", self._correction_values(correction))
+
+    # ------------------------------------------------------------------ enquiries
+    # (schema: migrations/versions/0002_enquiries_usage.py; numbers from an identity column,
+    # never reused; times are timestamptz, read back as the ISO text the files keep)
+    _ENQUIRY_FIELDS = ("time", "name", "organisation", "contact", "need", "entity_id", "link",
+                       "lang", "consent", "status", "assignee", "notes", "updated_by", "updated_at")
+
+    @classmethod
+    def _enquiry(cls, row: tuple) -> Enquiry:
+        values = dict(zip(("number", *cls._ENQUIRY_FIELDS), row))
+        values["time"] = _iso(values["time"])
+        values["updated_at"] = _iso(values["updated_at"]) if values["updated_at"] else ""
+        return Enquiry(**values)
+
+    @staticmethod
+    def _enquiry_values(enquiry: Enquiry) -> dict:
+        values = enquiry.model_dump()
+        values["time"] = dt.datetime.fromisoformat(values["time"])
+        values["updated_at"] = dt.datetime.fromisoformat(values["updated_at"]) \
+            if values["updated_at"] else None
+        return values
+
+    def enquiries(self, status: str | None = None) -> list[Enquiry]:
+        """Enquiries, newest first (only those with ``status`` when given)."""
+        where = "" if status is None else " WHERE status = %s"
+        rows = self._run(lambda conn: conn.execute(
+            f"SELECT number, {', '.join(self._ENQUIRY_FIELDS)} FROM enquiries{where} "
+            "ORDER BY number DESC", () if status is None else (status,)).fetchall())
+        return [self._enquiry(row) for row in rows]
+
+    def add_enquiry(self, enquiry: Enquiry) -> Enquiry:
+        """Store a new enquiry, numbered here (numbers are never reused, even after a purge)."""
+        columns = ", ".join(self._ENQUIRY_FIELDS)
+        params = ", ".join(f"%({name})s" for name in self._ENQUIRY_FIELDS)
+        row = self._run(lambda conn: conn.execute(
+            f"INSERT INTO enquiries ({columns}) VALUES ({params}) RETURNING number",
+            self._enquiry_values(enquiry)).fetchone())
+        return enquiry.model_copy(update={"number": row[0]})
+
+    def update_enquiry(self, enquiry: Enquiry) -> bool:
+        """Replace the enquiry with the same number; False if there is none (purged, deleted)."""
+        assignments = ", ".join(f"{name} = %({name})s" for name in self._ENQUIRY_FIELDS)
+        changed = self._run(lambda conn: conn.execute(
+            f"UPDATE enquiries SET {assignments} WHERE number = %(number)s",
+            self._enquiry_values(enquiry)).rowcount)
+        return changed > 0
+
+    def delete_enquiry(self, number: int) -> bool:
+        """Delete one enquiry (its sender asked); False if there is none."""
+        if not -(2**63) <= number < 2**63:
+            return False
+        return self._run(lambda conn: conn.execute(
+            "DELETE FROM enquiries WHERE number = %s", (number,)).rowcount) > 0
+
+    def delete_enquiries_before(self, time: str) -> int:
+        """Delete the enquiries sent before ``time`` (ISO 8601); how many."""
+        return self._run(lambda conn: conn.execute(
+            "DELETE FROM enquiries WHERE time < %s", (dt.datetime.fromisoformat(time),)).rowcount)
+
+    # ------------------------------------------------------------------ usage statistics
+    def add_usage(self, counts: list[tuple[str, str, str, int]]) -> None:
+        """Add ``(day, kind, key, count)`` counts to the stored ones (several servers add
+        theirs; one transaction, nothing overwritten)."""
+        if not counts:
+            return
+
+        def add(conn: psycopg.Connection) -> None:
+            with conn.transaction(), conn.cursor() as cur:
+                cur.executemany(
+                    "INSERT INTO usage_counts (day, kind, key, count) VALUES (%s, %s, %s, %s) "
+                    "ON CONFLICT (day, kind, key) DO UPDATE "
+                    "SET count = usage_counts.count + EXCLUDED.count",
+                    [(dt.date.fromisoformat(day), kind, key, n) for day, kind, key, n in counts])
+        self._run(add)
+
+    def usage(self, since: str) -> list[tuple[str, str, str, int]]:
+        """The stored ``(day, kind, key, count)`` counts of ``since`` (YYYY-MM-DD) and later."""
+        rows = self._run(lambda conn: conn.execute(
+            "SELECT day, kind, key, count FROM usage_counts WHERE day >= %s "
+            "ORDER BY day, kind, key", (dt.date.fromisoformat(since),)).fetchall())
+        return [(day.isoformat(), kind, key, n) for day, kind, key, n in rows]
+
+    def delete_usage_before(self, day: str) -> int:
+        """Delete the counts of the days before ``day`` (YYYY-MM-DD); how many days."""
+        return self._run(lambda conn: conn.execute(
+            "WITH gone AS (DELETE FROM usage_counts WHERE day < %s RETURNING day) "
+            "SELECT count(DISTINCT day) FROM gone", (dt.date.fromisoformat(day),)).fetchone()[0])
 
 
 class _PgTransaction:

@@ -17,6 +17,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel
 
 from atlas.config import Settings
 from atlas.crs import InputCRS
@@ -27,21 +28,28 @@ from atlas.search import normalise
 from atlas.vocab import POINT_LAYERS
 from atlas.web.browse import profile_url
 from atlas.web.deps import AtlasDep, SettingsDep
-from atlas.web.errors import PROBLEM_JSON, ApiError
+from atlas.web.errors import ApiError
+from atlas.web.hosts import request_url
 from atlas.web.i18n import Lang, field, label, t
 from atlas.web.query_params import (DEFAULT_K, MAX_K, AnySelection, AreaDep, Format, Output,
                                     OutputDep, PointDep, PointSelection, reject_unknown_params)
+from atlas.web.schemas import (HTML, JSON, STRING, AnswerFeatures, Family, Located, Results,
+                               responses)
 from atlas.web.templating import templates
 
 LOCATE_NEAREST = 5
 DEFAULT_SEARCH, MAX_SEARCH = 20, 50
-PROBLEMS = {status: {"description": text, "content": {PROBLEM_JSON: {}}} for status, text in (
-    (400, "A parameter is missing, malformed or unknown; `detail` says which and how to fix it"),
-    (404, "No entity with that id"),
-    (422, "The place is outside the area the atlas covers"))}
 
-router = APIRouter(prefix="/api", tags=["spatial queries"], responses=PROBLEMS,
-                   dependencies=[Depends(reject_unknown_params)])
+router = APIRouter(prefix="/api", tags=["spatial queries"],
+                   default_response_class=Response, dependencies=[Depends(reject_unknown_params)])
+
+
+def answers(model: type[BaseModel], *errors: int) -> dict:
+    """The ``responses=`` of a query: ``model`` as JSON, its GeoJSON and its HTML page."""
+    return responses({JSON: model, GEOJSON: AnswerFeatures, HTML: STRING}, *errors, etag=True,
+                     description="The answer: JSON (default), GeoJSON (`f=geojson`) or an HTML "
+                                 "page with a map (`f=html`)")
+
 
 LangParam = Annotated[Lang, Query(description="Language of the HTML page (f=html): zh "
                                               "(default) or en; JSON and GeoJSON are the same in "
@@ -84,13 +92,14 @@ def respond(request: Request, answer: Answer, out: Output, settings: Settings,
             "query": {k: json.dumps(v, ensure_ascii=False) for k, v in body["query"].items()},
             "facts": facts, "rows": _rows(atlas, answer, out.out_crs, lang),
             "groups": {name: t(f"api_group_{name}", lang) for name in answer.groups},
-            "switch": str(request.url.include_query_params(lang="zh" if lang == "en" else "en")),
-            "links": {f.value: str(request.url.include_query_params(f=f.value))
+            "switch": str(request_url(request).include_query_params(lang="zh" if lang == "en" else "en")),
+            "links": {f.value: str(request_url(request).include_query_params(f=f.value))
                       for f in (Format.json, Format.geojson)}})
     return JSONResponse(to_json(answer, out.out_crs))
 
 
-@router.get("/locate", summary="What contains a point, and the nearest platforms")
+@router.get("/locate", summary="What contains a point, and the nearest platforms",
+            responses=answers(Located, 422))
 def locate(request: Request, atlas: AtlasDep, settings: SettingsDep, point: PointDep,
            out: OutputDep, lang: LangParam = "zh") -> Response:
     """Town, zones, parks and corridor band at a point (edges count as inside), whether it is in
@@ -112,7 +121,8 @@ def locate(request: Request, atlas: AtlasDep, settings: SettingsDep, point: Poin
     return respond(request, answer, out, settings, lang)
 
 
-@router.get("/nearest", summary="The k nearest entities to a point")
+@router.get("/nearest", summary="The k nearest entities to a point",
+            responses=answers(Results, 422))
 def nearest(request: Request, atlas: AtlasDep, settings: SettingsDep, point: PointDep,
             pick: PointSelection, out: OutputDep,
             k: Annotated[int, Query(ge=1, le=MAX_K, description="How many (1…100)")] = DEFAULT_K,
@@ -126,7 +136,8 @@ def nearest(request: Request, atlas: AtlasDep, settings: SettingsDep, point: Poi
     return respond(request, answer, out, settings, lang)
 
 
-@router.get("/within", summary="Entities within a radius, a box or a polygon")
+@router.get("/within", summary="Entities within a radius, a box or a polygon",
+            responses=answers(Results, 422))
 def within(request: Request, atlas: AtlasDep, settings: SettingsDep, area: AreaDep,
            pick: AnySelection, out: OutputDep, lang: LangParam = "zh") -> Response:
     """Entities within ``radius_m`` of a point, or touching a ``bbox`` or WKT ``polygon`` (plus an
@@ -138,7 +149,8 @@ def within(request: Request, atlas: AtlasDep, settings: SettingsDep, area: AreaD
     return respond(request, answer, out, settings, lang)
 
 
-@router.get("/hierarchy/{entity_id}", summary="An entity, its ancestors and its children")
+@router.get("/hierarchy/{entity_id}", summary="An entity, its ancestors and its children",
+            responses=answers(Family, 404))
 def hierarchy(request: Request, atlas: AtlasDep, settings: SettingsDep,
               entity_id: Annotated[str, Path(max_length=100,
                                              description="Entity id, e.g. sanchuang-park")],
@@ -157,7 +169,8 @@ def hierarchy(request: Request, atlas: AtlasDep, settings: SettingsDep,
     return respond(request, answer, out, settings, lang)
 
 
-@router.get("/search", summary="Entities by Chinese, pinyin (full or initials) or English name")
+@router.get("/search", summary="Entities by Chinese, pinyin (full or initials) or English name",
+            responses=answers(Results))
 def search(request: Request, atlas: AtlasDep, settings: SettingsDep,
            q: Annotated[str, Query(min_length=1, max_length=100,
                                    description="Name: 三创, sanchuang, scy or Sanchuang")],

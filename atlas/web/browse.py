@@ -16,7 +16,7 @@ from typing import Annotated
 
 import shapely
 from fastapi import APIRouter, Depends, Query
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from shapely.geometry import Point
 
 from atlas.crs import InputCRS, geometry_from_wgs84
@@ -25,34 +25,40 @@ from atlas.filters import EntityFilter, counts, facet_index
 from atlas.maps.clustering import CLIENT_MAX_FEATURES, cluster, extent, in_view, point_table
 from atlas.membership import OUTSIDE, UNKNOWN
 from atlas.ogc.media import GEOJSON
+from atlas.promotion.chains import stage_ids
 from atlas.vocab import Industry, Kind, Layer, Level, Status
 from atlas.web.deps import AtlasDep
 from atlas.web.errors import ApiError
 from atlas.web.i18n import Lang, field, label
 from atlas.web.query_params import parse_bbox, reject_unknown_params
 from atlas.web.responses import FastJSONResponse
+from atlas.web.schemas import Clusters, Entities, FeatureCollection, responses
 
-router = APIRouter(tags=["browse"], dependencies=[Depends(reject_unknown_params)])
+router = APIRouter(tags=["browse"], default_response_class=Response,
+                   dependencies=[Depends(reject_unknown_params)])
 
 CONTEXT_LAYERS = (Layer.boundary, Layer.towns, Layer.corridor, Layer.zones)
 LIST_MAX = 500
 """The list shows this many; the page says how many more there are."""
 
 
-class CarrierLayer(StrEnum):
-    """Layers the atlas's filter selects from (the plan's carriers)."""
+class ListedLayer(StrEnum):
+    """Layers the atlas's filter selects from (:data:`~atlas.vocab.LISTED_LAYERS`)."""
 
     parks = "parks"
     platforms = "platforms"
     incubators = "incubators"
+    enterprises = "enterprises"
 
 
 def entity_filter(
     atlas: AtlasDep,
-    layer: Annotated[list[CarrierLayer], Query(description="Layers (repeatable)")] = [],
+    layer: Annotated[list[ListedLayer], Query(description="Layers (repeatable)")] = [],
     kind: Annotated[list[Kind], Query(description="Entity kinds (repeatable)")] = [],
     level: Annotated[list[Level], Query(description="Levels (repeatable)")] = [],
     industry: Annotated[list[Industry], Query(description="Industries (repeatable)")] = [],
+    stage: Annotated[list[str], Query(description="Industrial-chain stages (repeatable), e.g. "
+                                                  "ic-manufacturing; see /chains")] = [],
     zone: Annotated[list[str], Query(description="Zone ids (repeatable); `none` = outside every "
                                                  "zone, `unknown` = position not known")] = [],
     town: Annotated[list[str], Query(description="Town ids (repeatable); `unknown` = position "
@@ -60,7 +66,10 @@ def entity_filter(
     status: Annotated[list[Status], Query(description="Statuses (repeatable)")] = [],
     q: Annotated[str, Query(max_length=100, description="Name: Chinese, pinyin or English")] = "",
 ) -> EntityFilter:
-    """The facet filter named by the query string (unknown zone or town ids are a 400)."""
+    """The facet filter named by the query string (unknown zone, town or stage ids are a 400)."""
+    if unknown := [v for v in stage if v not in stage_ids()]:
+        raise ApiError(400, f"stage: unknown stage id(s) {', '.join(unknown)}; "
+                            f"known: {', '.join(sorted(stage_ids()))}")
     for name, values, area, buckets in (("zone", zone, Layer.zones, (OUTSIDE, UNKNOWN)),
                                         ("town", town, Layer.towns, (UNKNOWN,))):
         known = set(atlas.frames[area].index) | set(buckets)
@@ -68,7 +77,7 @@ def entity_filter(
             raise ApiError(400, f"{name}: unknown id(s) {', '.join(unknown)}; "
                                 f"known: {', '.join(sorted(known))}")
     return EntityFilter(tuple(l.value for l in layer), tuple(kind), tuple(level), tuple(industry),
-                        tuple(zone), tuple(town), tuple(status), q.strip())
+                        tuple(stage), tuple(zone), tuple(town), tuple(status), q.strip())
 
 
 FilterDep = Annotated[EntityFilter, Depends(entity_filter)]
@@ -121,7 +130,8 @@ def display(entity: Entity, lang: Lang) -> dict:
             "url": profile_url(entity)}
 
 
-@router.get("/api/entities", summary="Filtered entities for the atlas page (GeoJSON + counts)")
+@router.get("/api/entities", summary="Filtered entities for the atlas page (GeoJSON + counts)",
+            responses=responses({GEOJSON: Entities}, etag=True))
 def entities(atlas: AtlasDep, selection: FilterDep, lang: LangDep = "zh") -> JSONResponse:
     """The filtered entities as GeoJSON with counts; with ``q``, also ``search``: how the query
     matched (the industry, kind, layer or area it named, counted over these entities, or a
@@ -132,20 +142,21 @@ def entities(atlas: AtlasDep, selection: FilterDep, lang: LangDep = "zh") -> JSO
     ``/api/clusters``."""
     rows = selection.rows(atlas)
     clustered = len(rows) > CLIENT_MAX_FEATURES
-    carriers = facet_index(atlas).carriers
+    listed = facet_index(atlas).listed
     body = {"type": "FeatureCollection",
-            "features": [map_feature(atlas, carriers[r], lang)
+            "features": [map_feature(atlas, listed[r], lang)
                          for r in (rows[:LIST_MAX] if clustered else rows).tolist()],
             "numberMatched": len(rows), "counts": counts(atlas, rows), "version": atlas.version,
             "clustered": clustered}
     if clustered:
         body["bbox"] = extent(point_table(atlas), rows)
     if selection.q:
-        body["search"] = atlas.search_index().explain(selection.q, (carriers[r].id for r in rows.tolist()))
+        body["search"] = atlas.search_index().explain(selection.q, (listed[r].id for r in rows.tolist()))
     return FastJSONResponse(body, media_type=GEOJSON)
 
 
-@router.get("/api/clusters", summary="The atlas page's map of a filter's entities in a view, "
+@router.get("/api/clusters", responses=responses({GEOJSON: Clusters}),
+            summary="The atlas page's map of a filter's entities in a view, "
                                      "points grouped by grid cell")
 def clusters(atlas: AtlasDep, selection: FilterDep,
              bbox: Annotated[str, Query(max_length=200, description=(
@@ -158,20 +169,21 @@ def clusters(atlas: AtlasDep, selection: FilterDep,
     ``numberInView`` counts the points and areas in the view."""
     table = point_table(atlas)
     rows = in_view(table, selection.rows(atlas), parse_bbox(bbox).bounds)
-    carriers = facet_index(atlas).carriers
+    listed = facet_index(atlas).listed
     points, areas = rows[table.is_point[rows]], rows[~table.is_point[rows]]
     groups, alone = cluster(table, points, zoom)
     features = [{"type": "Feature", "id": f"cluster-{i}",
                  "geometry": {"type": "Point", "coordinates": [g.lon, g.lat]},
                  "properties": {"cluster": True, "count": g.count, "bbox": list(g.bbox)}}
                 for i, g in enumerate(groups)]
-    features += [build_map_feature(atlas, carriers[r], lang) for r in alone.tolist()]
-    features += [map_feature(atlas, carriers[r], lang) for r in areas.tolist()]
+    features += [build_map_feature(atlas, listed[r], lang) for r in alone.tolist()]
+    features += [map_feature(atlas, listed[r], lang) for r in areas.tolist()]
     return FastJSONResponse({"type": "FeatureCollection", "features": features,
                              "numberInView": len(rows), "zoom": zoom}, media_type=GEOJSON)
 
 
-@router.get("/api/layers/{layer}", summary="A context layer (boundary, towns, corridor, zones) or the corridor band")
+@router.get("/api/layers/{layer}", responses=responses({GEOJSON: FeatureCollection}, 404, etag=True),
+            summary="A context layer (boundary, towns, corridor, zones) or the corridor band")
 def context_layer(atlas: AtlasDep, layer: str, lang: LangDep = "zh") -> JSONResponse:
     if layer == "corridor-band":
         band = shapely.geometry.mapping(geometry_from_wgs84(atlas.band_wgs, InputCRS(atlas.settings.tiles_datum)))

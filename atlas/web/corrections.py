@@ -38,7 +38,7 @@ from typing import Annotated
 from urllib.parse import parse_qs
 
 import shapely
-from fastapi import APIRouter, Body, Query, Request
+from fastapi import APIRouter, Body, Depends, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
@@ -54,6 +54,10 @@ from atlas.web.browse import profile_url
 from atlas.web.edit_api import COORDINATE_DIGITS, commit_summary, edit_problem
 from atlas.web.errors import PROBLEM_JSON, ApiError, asks_for_html
 from atlas.web.i18n import Lang, field, t
+from atlas.web.pages import LangQuery
+from atlas.web.query_params import reject_unknown_params
+from atlas.web.schemas import HTML, JSON, STRING, CorrectionList, Decided, Received, answer, responses
+from atlas.web.schemas import Correction as CorrectionAnswer
 from atlas.web.templating import templates
 
 log = logging.getLogger("atlas")
@@ -323,6 +327,12 @@ def _limited(request: Request, wait: int, lang: Lang) -> Response:
 
 
 @router.post("/api/corrections", status_code=201, summary="Report a correction (public, rate-limited)",
+             response_class=Response, dependencies=[Depends(reject_unknown_params)],
+             responses=responses(
+                 {JSON: Received, HTML: STRING}, 413, 415, 429, status=201,
+                 description="Stored for the editors: its number (a form gets a thank-you page)",
+                 more={202: answer("Received and dropped unseen (a bot's report)",
+                                   {JSON: Received, HTML: STRING})}),
              openapi_extra={"requestBody": {"required": True, "content": {
                  "application/json": {"schema": {"type": "object", "required": ["entity", "message"],
                      "properties": {"entity": {"type": "string"},
@@ -332,11 +342,11 @@ def _limited(request: Request, wait: int, lang: Lang) -> Response:
                                     "crs": {"type": "string", "enum": [c.value for c in InputCRS]},
                                     "lang": {"type": "string", "enum": ["zh", "en"]}}}},
                  "application/x-www-form-urlencoded": {"schema": {"type": "object"}}}}})
-async def report_correction(request: Request) -> Response:
+async def report_correction(request: Request, query_lang: LangQuery) -> Response:
     """Store a report for the editors; answers 201 ``{"number": n, "status": "pending"}``."""
     per_client, everyone = limiters(request.app)
     key = client_key(request)
-    lang: Lang = "en" if request.query_params.get("lang") == "en" else "zh"
+    lang: Lang = query_lang
     wait = max(per_client.retry_after(key), everyone.retry_after("*"))
     if wait:
         return _limited(request, wait, lang)
@@ -414,7 +424,9 @@ def _pending(storage, number: int) -> Correction:
     return found
 
 
-@router.get("/api/corrections", summary="Reported corrections, newest first (editors)")
+@router.get("/api/corrections", summary="Reported corrections, newest first (editors)",
+            dependencies=[Depends(reject_unknown_params)],
+            responses=responses({JSON: CorrectionList}, 401, 403))
 def list_corrections(request: Request, user: EditorDep,
                      status: Annotated[str | None, Query(pattern="^(pending|accepted|rejected)$")] = None
                      ) -> dict:
@@ -423,7 +435,9 @@ def list_corrections(request: Request, user: EditorDep,
                             for c in request.app.state.storage.corrections(status)]}
 
 
-@router.get("/api/corrections/{number}", summary="One reported correction (editors)")
+@router.get("/api/corrections/{number}", summary="One reported correction (editors)",
+            dependencies=[Depends(reject_unknown_params)],
+            responses=responses({JSON: CorrectionAnswer}, 401, 403, 404))
 def get_correction(request: Request, user: EditorDep, number: int) -> dict:
     return correction_json(_find(request.app.state.storage, number),
                            request.app.state.live.current())
@@ -440,7 +454,10 @@ def moved_feature(feature: dict, correction: Correction) -> dict:
             "properties": props}
 
 
-@router.post("/api/corrections/{number}/accept", summary="Accept a correction (editors)")
+@router.post("/api/corrections/{number}/accept", summary="Accept a correction (editors)",
+             response_class=Response, dependencies=[Depends(reject_unknown_params)],
+             responses=responses({JSON: Decided}, 401, 403, 404, 409, 412, 422,
+                                 html_errors=(400, 401, 403, 404, 409)))
 def accept_correction(request: Request, user: EditorDep, number: int,
                       body: Annotated[dict | None, Body(description='{"move": false} to accept '
                                                         "without moving the point")] = None
@@ -479,7 +496,9 @@ def accept_correction(request: Request, user: EditorDep, number: int,
     return JSONResponse(answer)
 
 
-@router.post("/api/corrections/{number}/reject", summary="Reject a correction (editors)")
+@router.post("/api/corrections/{number}/reject", summary="Reject a correction (editors)",
+             response_class=Response, dependencies=[Depends(reject_unknown_params)],
+             responses=responses({JSON: CorrectionAnswer}, 401, 403, 404, 409))
 def reject_correction(request: Request, user: EditorDep, number: int,
                       body: Annotated[dict | None, Body(description='{"reason": "…"} (optional)')] = None
                       ) -> JSONResponse:

@@ -11,6 +11,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Query, UploadFile
 from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel
 from shapely.geometry import Point, mapping
 
 from atlas.analysis import AnalysisInputError
@@ -26,12 +27,24 @@ from atlas.web.coverage_request import CoverageDep, answer, layers, parse_lonlat
 from atlas.web.deps import AtlasDep
 from atlas.web.errors import ApiError
 from atlas.web.query_params import reject_unknown_params
+from atlas.web.schemas import (BINARY, CSV, JSON, STRING, Coverage, FeatureCollection, Siting,
+                               Tables, responses)
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
 router = APIRouter(prefix="/api/coverage", tags=["planning"],
-                   dependencies=[Depends(reject_unknown_params)])
+                   default_response_class=Response, dependencies=[Depends(reject_unknown_params)])
+
+
+def tables_answer(model: type[BaseModel], geojson: bool = False, etag: bool = True) -> dict:
+    """The ``responses=`` of an analysis: ``model`` as JSON, its main table as CSV or XLSX
+    (``f``), and its layers as GeoJSON when it has them."""
+    body = {JSON: model, CSV: STRING, XLSX: BINARY}
+    about = "JSON (default); `f=csv` or `f=xlsx`: the main table as a download"
+    if geojson:
+        body[GEOJSON], about = FeatureCollection, about + "; `f=geojson`: the layers"
+    return responses(body, etag=etag, description=about)
 
 
 class TableFormat(StrEnum):
@@ -68,7 +81,8 @@ def respond(tables: list[Table], fmt: str, extra: dict) -> Response:
     return JSONResponse({**extra, "tables": [table_json(t) for t in tables]})
 
 
-@router.get("", summary="Coverage of the city, towns, zones and corridor band (what-if aware)")
+@router.get("", summary="Coverage of the city, towns, zones and corridor band (what-if aware)",
+            responses=tables_answer(Coverage, geojson=True))
 def coverage(atlas: AtlasDep, req: CoverageDep,
              f: Annotated[LayerFormat, Query(description="json, csv, xlsx or geojson")
                           ] = LayerFormat.json) -> Response:
@@ -81,7 +95,8 @@ def coverage(atlas: AtlasDep, req: CoverageDep,
     return respond(ans.tables(atlas), f.value, {"query": req.echo, **ans.summary()})
 
 
-@router.post("/demand", summary="Coverage of uploaded demand points (CSV lon,lat[,weight][,crs])")
+@router.post("/demand", summary="Coverage of uploaded demand points (CSV lon,lat[,weight][,crs])",
+             responses=tables_answer(Coverage, etag=False))
 async def coverage_of_points(atlas: AtlasDep, req: CoverageDep,
                              file: Annotated[UploadFile, File(description=(
                                  "CSV with lon, lat and optional weight and crs (wgs84, gcj02, "
@@ -112,7 +127,8 @@ async def read_demand_upload(atlas, file: UploadFile):
         raise ApiError(400, str(exc)) from None
 
 
-@router.get("/next", summary="Where next: p new sites that add the most coverage (MCLP)")
+@router.get("/next", summary="Where next: p new sites that add the most coverage (MCLP)",
+            responses=tables_answer(Siting, geojson=True))
 def where_next(atlas: AtlasDep, req: CoverageDep,
                p: Annotated[int, Query(ge=1, le=siting.MAX_P, description="New sites (1…10)")] = 3,
                candidate: Annotated[list[str], Query(description=(
@@ -146,7 +162,8 @@ class By(StrEnum):
     town = "town"
 
 
-@router.get("/industries", summary="一产业一平台: industries × zones or towns")
+@router.get("/industries", summary="一产业一平台: industries × zones or towns",
+            responses=tables_answer(Tables))
 def industries(atlas: AtlasDep, by: Annotated[By, Query(description="zone or town")] = By.zone,
                f: Annotated[TableFormat, Query()] = TableFormat.json) -> Response:
     """Operating and planned platforms and incubators serving each of the plan's industries in
@@ -155,7 +172,8 @@ def industries(atlas: AtlasDep, by: Annotated[By, Query(description="zone or tow
     return respond([table], f.value, {"by": by.value, "links": table.links})
 
 
-@router.get("/targets", summary="The plan's targets (表1-1) with the atlas's live counts")
+@router.get("/targets", summary="The plan's targets (表1-1) with the atlas's live counts",
+            responses=tables_answer(Tables))
 def targets(atlas: AtlasDep, f: Annotated[TableFormat, Query()] = TableFormat.json) -> Response:
     """Each indicator's 2020 value and 2025 target; where the atlas can count it, its count
     and list, saying when the atlas holds fewer records than the plan reported."""
@@ -169,13 +187,14 @@ def target_tallies(atlas) -> list[tuple]:
     return [(i, tgt.tally(atlas, i)) for i in found]
 
 
-@router.get("/density", summary="Carriers per km² per town, zone and corridor band")
+@router.get("/density", summary="Carriers per km² per town, zone and corridor band",
+            responses=tables_answer(Tables))
 def density(atlas: AtlasDep, f: Annotated[TableFormat, Query()] = TableFormat.json) -> Response:
     """Platforms, incubators and parks and their density per km² for every unit."""
     return respond([planning_tables.density_table(dens.densities(atlas))], f.value, {})
 
 
-@router.get("/zones", summary="The two zones side by side")
+@router.get("/zones", summary="The two zones side by side", responses=tables_answer(Tables))
 def zones(atlas: AtlasDep, req: CoverageDep,
           f: Annotated[TableFormat, Query()] = TableFormat.json) -> Response:
     """Area, coverage (by the filtered facilities at ``radius_m``) and counts by layer, kind,

@@ -10,8 +10,8 @@ from __future__ import annotations
 from typing import Annotated
 
 import shapely
-from fastapi import APIRouter, Body, Header, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Body, Depends, Header, Query, Request
+from fastapi.responses import JSONResponse, Response
 from shapely.geometry import shape
 
 from atlas.auth.deps import EditorDep
@@ -21,8 +21,22 @@ from atlas.storage import Commit, etag
 from atlas.vocab import Layer
 from atlas.web.deps import AtlasDep
 from atlas.web.errors import PROBLEM_JSON, ApiError
+from atlas.web.query_params import reject_unknown_params
+from atlas.web.schemas import JSON, CommitSummary, History, StoredFeature, answer, responses
 
-router = APIRouter(prefix="/api", tags=["edit"])
+router = APIRouter(prefix="/api", tags=["edit"], default_response_class=Response,
+                   dependencies=[Depends(reject_unknown_params)])
+
+REFUSED_BY_ERROR_PAGE = (400, 401, 403, 404)
+"""The refusals that are the HTML error page when asked for; a refused write is always
+problem+json (:func:`edit_problem`)."""
+
+
+def writes(*errors: int) -> dict:
+    """The ``responses=`` of a write: the commit, or why not."""
+    return responses({JSON: CommitSummary}, 401, 403, 404, *errors,
+                     description="Written: the commit (`ETag`: the feature's new version)",
+                     html_errors=REFUSED_BY_ERROR_PAGE)
 
 COORDINATE_DIGITS = 7
 """Decimal places kept of a written lon/lat (about 1 cm)."""
@@ -79,7 +93,9 @@ def _write(request: Request, ops: list[Op], user, message: str) -> JSONResponse:
     return JSONResponse(commit_summary(commit), status_code=201 if created else 200, headers=headers)
 
 
-@router.get("/features/{entity_id}", summary="One stored feature with its ETag (for editing)")
+@router.get("/features/{entity_id}", summary="One stored feature with its ETag (for editing)",
+            responses=responses({JSON: StoredFeature}, 404, description="The feature as stored "
+                                "(`ETag`: its version, for `If-Match`)"))
 def read_feature(atlas: AtlasDep, request: Request, entity_id: str) -> JSONResponse:
     stored = request.app.state.storage
     entity = atlas.entity(entity_id)
@@ -92,7 +108,9 @@ def read_feature(atlas: AtlasDep, request: Request, entity_id: str) -> JSONRespo
     return JSONResponse({**feature, "layer": entity.layer.value}, headers={"ETag": etag(feature)})
 
 
-@router.put("/features/{layer}/{entity_id}", summary="Create or replace a feature (If-Match: its ETag)")
+@router.put("/features/{layer}/{entity_id}", summary="Create or replace a feature (If-Match: its ETag)",
+            responses=writes(409, 412, 422) | {201: answer("Created: the commit",
+                                                            {JSON: CommitSummary})})
 def put_feature(request: Request, user: EditorDep, layer: Layer, entity_id: str,
                 body: Annotated[dict, Body(description="A GeoJSON Feature")],
                 crs: Annotated[InputCRS, Query(description="Datum of the body's coordinates")] = InputCRS.wgs84,
@@ -105,7 +123,8 @@ def put_feature(request: Request, user: EditorDep, layer: Layer, entity_id: str,
     return _write(request, [op], user, message or f"edit {entity_id}")
 
 
-@router.delete("/features/{layer}/{entity_id}", summary="Delete a feature (recoverable: undo its commit)")
+@router.delete("/features/{layer}/{entity_id}", summary="Delete a feature (recoverable: undo its commit)",
+               responses=writes(409, 412, 422))
 def delete_feature(request: Request, user: EditorDep, layer: Layer, entity_id: str,
                    message: Annotated[str, Query(max_length=500)] = "",
                    if_match: Annotated[str | None, Header()] = None) -> JSONResponse:
@@ -113,7 +132,8 @@ def delete_feature(request: Request, user: EditorDep, layer: Layer, entity_id: s
                   message or f"delete {entity_id}")
 
 
-@router.get("/history", summary="Commits, newest first (editors)")
+@router.get("/history", summary="Commits, newest first (editors)",
+            responses=responses({JSON: History}, 401, 403), response_class=JSONResponse)
 def history(request: Request, user: EditorDep,
             entity: Annotated[str | None, Query(max_length=64)] = None,
             limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> dict:
@@ -121,7 +141,8 @@ def history(request: Request, user: EditorDep,
     return {"commits": [c.to_json() for c in commits]}
 
 
-@router.post("/history/{number}/undo", summary="Revert a commit with a new commit (editors)")
+@router.post("/history/{number}/undo", summary="Revert a commit with a new commit (editors)",
+             responses=writes(409, 422))
 def undo_commit(request: Request, user: EditorDep, number: int) -> JSONResponse:
     storage, settings = request.app.state.storage, request.app.state.settings
     try:

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel
 
 from atlas.engine import Entity
-from atlas.model import LAYER_MODELS, LINKS
+from atlas.model import LAYER_MODELS, LINKS, SpaceFacts
 from atlas.provenance import plan_ref_label, plan_sections
 from atlas.vocab import (INDUSTRY_GROUP, LAYER_GEOMETRY, LAYER_KINDS, Industry, IndustryGroup,
                          Kind, Layer)
@@ -43,11 +43,13 @@ SECTIONS: list[tuple[str, tuple[str, ...]]] = [
     ("edit_sec_position", ("precision", "position_note_zh", "position_note_en", "seat_lon", "seat_lat")),
     ("edit_sec_sources", ("citations", "as_of")),
     ("edit_sec_people", ("operator_zh", "operator_en", "partners_zh", "partners_en")),
+    ("edit_sec_facts", tuple(SpaceFacts.model_fields)),
     ("edit_sec_links", ("zone", "host_park", "nodes", "pivots", "stated_area_ha", "size_m2")),
 ]
 """How the form groups the fields (a field of no section goes to the last one)."""
 
-TEXTAREAS = frozenset({"description_zh", "description_en", "position_note_zh", "position_note_en"})
+TEXTAREAS = frozenset({"description_zh", "description_en", "position_note_zh", "position_note_en",
+                       "land_zh", "land_en"})
 
 
 def _unwrap(annotation) -> tuple[Any, bool, bool]:

@@ -10,7 +10,7 @@ Accept header): the same status and message, in the page language ``lang``.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -18,6 +18,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from atlas.ogc.media import Format, negotiate
+from atlas.web.http import allowed_methods, qualities
 
 log = logging.getLogger("atlas")
 
@@ -32,12 +33,13 @@ class ApiError(Exception):
         self.status, self.detail, self.title = status, detail, title
 
 
-def problem(status: int, title: str, detail: str, instance: str = "") -> JSONResponse:
-    """An ``application/problem+json`` response."""
+def problem(status: int, title: str, detail: str, instance: str = "",
+            headers: Mapping[str, str] | None = None) -> JSONResponse:
+    """An ``application/problem+json`` response (with ``headers``, e.g. a 405's ``Allow``)."""
     body = {"type": "about:blank", "title": title, "status": status, "detail": detail}
     if instance:
         body["instance"] = instance
-    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON)
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
 def describe_validation(exc: RequestValidationError) -> str:
@@ -63,7 +65,7 @@ HTML_ON_REQUEST = ("/api/",)
 def _for_people(request: Request) -> bool:
     """Whether an error should be an HTML page: a browser asking for a page, not an API path."""
     return (not request.url.path.startswith(MACHINE_PATHS)
-            and "text/html" in request.headers.get("accept", ""))
+            and qualities(request.headers.get("accept")).get("text/html", 0) > 0)
 
 
 def asks_for_html(request: Request) -> bool:
@@ -108,14 +110,47 @@ def install_error_handlers(app: FastAPI,
     async def _validation(request: Request, exc: RequestValidationError):
         return client_error(request, 400, "Invalid parameter", describe_validation(exc))
 
+    document_validation_as_400(app)
+
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException):
         if exc.status_code == 404 and html_not_found is not None and _for_people(request):
             return html_not_found(request)
-        title = "Not found" if exc.status_code == 404 else "Error"
-        return problem(exc.status_code, title, str(exc.detail), str(request.url.path))
+        headers, title, detail = dict(exc.headers or {}), "Error", str(exc.detail)
+        if exc.status_code == 404:
+            title = "Not found"
+        elif exc.status_code == 405:  # RFC 9110 §15.5.6: a 405 must say what is allowed
+            headers["Allow"] = allowed_methods(request.app, request.scope)
+            title = "Method not allowed"
+            detail = f"{request.method} is not allowed here; allowed: {headers['Allow']}"
+        return problem(exc.status_code, title, detail, str(request.url.path), headers)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception):
         log.exception("unexpected error on %s", request.url.path)
         return problem(500, "Internal error", "The server failed to answer; the error is logged.")
+
+
+VALIDATION_ERROR = "#/components/schemas/HTTPValidationError"
+
+
+def document_validation_as_400(app: FastAPI) -> None:
+    """Keep FastAPI's OpenAPI document from promising the 422 "Validation Error" it adds to every
+    route with parameters: that error is a 400 problem here (each route declares its own
+    answers, see :mod:`atlas.web.schemas`), and a route that does answer 422 says so itself."""
+    build = app.openapi
+
+    def openapi() -> dict:
+        if app.openapi_schema is None:
+            doc = build()
+            for item in doc.get("paths", {}).values():
+                for operation in item.values():
+                    answers = operation.get("responses", {})
+                    schema = answers.get("422", {}).get("content", {}).get("application/json", {})
+                    if schema.get("schema", {}).get("$ref") == VALIDATION_ERROR:
+                        del answers["422"]
+            for name in ("HTTPValidationError", "ValidationError"):
+                doc.get("components", {}).get("schemas", {}).pop(name, None)
+        return app.openapi_schema
+
+    app.openapi = openapi

@@ -31,10 +31,12 @@ from atlas.ogc.media import GEOJSON
 from atlas.vocab import Layer
 from atlas.web.browse import FilterDep, LangDep, profile_url
 from atlas.web.deps import AtlasDep
-from atlas.web.handouts import describe, live_url, public_base_url
+from atlas.web.handouts import describe, live_url
+from atlas.web.hosts import base_url
 from atlas.web.i18n import Lang, label, t
 from atlas.web.pages import PROFILE_LAYERS
 from atlas.web.query_params import reject_unknown_params
+from atlas.web.schemas import BINARY, STRING, FeatureCollection, responses
 
 router = APIRouter(tags=["exports"])
 
@@ -129,7 +131,7 @@ class Subject:
 
 def _profile_urls(request: Request, lang: Lang) -> Callable[[Entity], str | None]:
     """Entity -> the absolute address of its profile page in ``lang`` (None: it has none)."""
-    base, query = public_base_url(request), "?lang=en" if lang == "en" else ""
+    base, query = base_url(request), "?lang=en" if lang == "en" else ""
     pages = {*PROFILE_LAYERS, Layer.corridor}
     return lambda e: f"{base}{profile_url(e)}{query}" if e.layer in pages else None
 
@@ -179,7 +181,7 @@ def _layer_route(fmt: ExportFormat, options_dep: Callable[..., Options]):
     def export(request: Request, atlas: AtlasDep, layer: Layer,
                opts: Annotated[Options, Depends(options_dep)]) -> Response:
         entities = [atlas.entities[i] for i in sorted(atlas.frames[layer].index)]
-        view = public_base_url(request) + "/" + ("?lang=en" if opts.lang == "en" else "")
+        view = base_url(request) + "/" + ("?lang=en" if opts.lang == "en" else "")
         subject = Subject(entities, layer.value, "", label("Layer", layer.value, opts.lang), view)
         return _answer(request, atlas, subject, fmt, opts)
     return export
@@ -187,17 +189,20 @@ def _layer_route(fmt: ExportFormat, options_dep: Callable[..., Options]):
 
 for _fmt in FORMATS:
     _options = csv_options if _fmt.ext == "csv" else options
-    _responses = {200: {"content": {_fmt.media_type.split(";")[0]: {}},
-                        "description": f"A {_fmt.name} file (Content-Disposition names it)"}}
+    _body = {_fmt.media_type.split(";")[0]: FeatureCollection if _fmt.ext == "geojson"
+             else STRING if _fmt.ext in ("csv", "kml") else BINARY}
+    _about = f"A {_fmt.name} file (Content-Disposition names it)"
     router.add_api_route(
         f"/export.{_fmt.ext}", _filtered_route(_fmt, _options), methods=["GET"],
-        name=f"export_{_fmt.ext}", response_class=Response, responses=_responses,
+        name=f"export_{_fmt.ext}", response_class=Response,
+        responses=responses(_body, description=_about, etag=True, html_errors=False),
         dependencies=[Depends(reject_unknown_params)],
         summary=f"The filtered entities as {_fmt.name}",
         description=f"The atlas page's filtered set (same parameters as the page). {_fmt.about}")
     router.add_api_route(
         f"/export/{{layer}}.{_fmt.ext}", _layer_route(_fmt, _options), methods=["GET"],
-        name=f"export_layer_{_fmt.ext}", response_class=Response, responses=_responses,
+        name=f"export_layer_{_fmt.ext}", response_class=Response,
+        responses=responses(_body, description=_about, etag=True),  # an error page if asked
         dependencies=[Depends(reject_unknown_params)],
         summary=f"A whole layer as {_fmt.name}",
         description=f"Every feature of `layer` (boundary, towns, corridor, zones, parks, "

@@ -23,9 +23,11 @@ from atlas.filters import FACETS, EntityFilter
 from atlas.maps.render import map_shell
 from atlas.maps.style import AREA_STYLES, POINT_GROUPS, kind_colours
 from atlas.membership import OUTSIDE, UNKNOWN
+from atlas.promotion.chains import stage_label
 from atlas.vocab import Layer, Precision
 from atlas.web.browse import FilterDep, map_feature
 from atlas.web.deps import AtlasDep
+from atlas.web.hosts import base_url
 from atlas.web.i18n import Lang, field, js_text, label, t
 from atlas.web.query_params import reject_unknown_params
 from atlas.web.templating import templates
@@ -34,14 +36,6 @@ router = APIRouter(include_in_schema=False)
 
 PLACEHOLDER_COLOUR = "#868e96"
 """Grey of a position not known (as static/js/core.js draws it)."""
-
-def public_base_url(request: Request) -> str:
-    """Where the live atlas is reached from paper, without the trailing slash.
-
-    From the request for now; a configured public URL replaces this (a printed page must
-    not point at an internal host name)."""
-    return str(request.base_url).rstrip("/")
-
 
 def filter_params(selection: EntityFilter) -> list[tuple[str, str]]:
     """The filter as the atlas page's query parameters, in the page's facet order."""
@@ -53,7 +47,7 @@ def live_url(request: Request, selection: EntityFilter, lang: Lang) -> str:
     """The atlas page showing the same set in the same language (as the page writes its URL:
     Chinese needs no ``lang``)."""
     params = filter_params(selection) + ([("lang", lang)] if lang != "zh" else [])
-    return f"{public_base_url(request)}/" + (f"?{urlencode(params)}" if params else "")
+    return f"{base_url(request)}/" + (f"?{urlencode(params)}" if params else "")
 
 
 def _area_name(atlas: Atlas, area_id: str, lang: Lang) -> str:
@@ -75,6 +69,8 @@ def value_label(atlas: Atlas, facet: str, value: str, lang: Lang) -> str:
     """How a facet value reads (the same labels as the atlas page's filter form)."""
     if facet in ("zone", "town"):
         return _area_name(atlas, value, lang)
+    if facet == "stage":
+        return stage_label(value, lang)
     enum = {"layer": "Layer", "kind": "Kind", "level": "Level", "industry": "Industry",
             "status": "Status"}[facet]
     return label(enum, value, lang)

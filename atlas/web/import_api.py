@@ -28,6 +28,7 @@ from atlas.web.errors import ApiError, problem
 from atlas.web.i18n import label
 from atlas.web.pages import LangQuery
 from atlas.web.query_params import reject_unknown_params
+from atlas.web.schemas import JSON, PROBLEM_JSON, ImportReport, Problem, answer, responses
 from atlas.web.templating import templates
 
 router = APIRouter(tags=["edit"])
@@ -71,7 +72,16 @@ async def _upload(request: Request) -> tuple[bytes, str]:
 
 @router.post("/api/import", summary="Import a CSV, XLSX, GeoJSON, GeoPackage, zipped Shapefile "
              "or KML into a layer: dry run, or apply as one commit (editors)",
-             openapi_extra=UPLOAD_BODY, dependencies=[Depends(reject_unknown_params)])
+             openapi_extra=UPLOAD_BODY, dependencies=[Depends(reject_unknown_params)],
+             response_class=Response,
+             responses=responses({JSON: ImportReport}, 401, 403, 413, 415, 422,
+                                 html_errors=(400, 401, 403, 413),
+                                 description="The report: rows added, changed, unchanged and "
+                                             "rejected (a dry run writes nothing)",
+                                 more={409: answer("Nothing was written: with mode=apply, some "
+                                                   "rows are rejected (the report says which); "
+                                                   "or the data changed meanwhile (problem)",
+                                                   {JSON: ImportReport, PROBLEM_JSON: Problem})}))
 async def import_file(
         request: Request, user: EditorDep,
         layer: Annotated[Layer, Query(description="The layer the rows go into")],

@@ -41,6 +41,7 @@ from atlas.ogc.resources import (DESCRIBED_BY_REL, QUERYABLES_REL, SCHEMA_REL, T
 from atlas.provenance import citation_text, plan_ref_label
 from atlas.vocab import LabelledEnum, Layer
 from atlas.web.deps import AtlasDep
+from atlas.web.hosts import base_url, request_url
 from atlas.web.i18n import UI, Lang, field, label, t
 from atlas.web.pages import page_lang
 from atlas.web.responses import FastJSONResponse
@@ -86,7 +87,12 @@ def _request(request: Request) -> tuple[str, Params, Format]:
     """(OGC root URL, query parameters, negotiated format) of a request."""
     params = request.query_params.multi_items()
     fmt = negotiate(single(params, "f"), request.headers.get("accept"))
-    return str(request.url_for("ogc_landing")), params, fmt
+    return _root(request), params, fmt
+
+
+def _root(request: Request) -> str:
+    """The OGC landing page's URL, under the atlas's :func:`~atlas.web.hosts.base_url`."""
+    return base_url(request) + request.app.url_path_for("ogc_landing")
 
 
 def _wants_html(request: Request) -> bool:
@@ -124,9 +130,9 @@ def _page(request: Request, page: str, doc: dict[str, Any], status_code: int = 2
         key = LINK_TITLES.get((link["rel"], link["type"]))
         return t(key, lang) if key else link.get("title") or link["rel"]
 
-    switch = str(request.url.include_query_params(lang="zh" if lang == "en" else "en"))
+    switch = str(request_url(request).include_query_params(lang="zh" if lang == "en" else "en"))
     return templates.TemplateResponse(request, f"ogc/{page}.html", {
-        "doc": doc, "base": str(request.url_for("ogc_landing")), "site": TITLE, "lang": lang,
+        "doc": doc, "base": _root(request), "site": TITLE, "lang": lang,
         "here": here, "link_title": link_title, "switch": switch, "ui": UI, **context},
         status_code=status_code, headers=VARY)
 
@@ -140,8 +146,9 @@ def _answer(request: Request, fmt: Format, doc: dict[str, Any], media_type: str,
 
 
 @router.get("", name="ogc_landing")
+@router.get("/", name="ogc_landing_slash")
 def landing_page(request: Request) -> Response:
-    """The landing page."""
+    """The landing page, also at ``/ogc/``: the OpenAPI document's ``/`` under its server URL."""
     base, _, fmt = _request(request)
     return _answer(request, fmt, landing(base, fmt), JSON, "landing")
 
@@ -332,7 +339,7 @@ def _property_rows(atlas: Atlas, layer: Layer, props: dict[str, Any], base: str,
             chinese = [c for c in cells if CJK.search(c["pieces"][0]["text"])]
             cells = [c for c in cells if c not in chinese]
             if chinese:
-                zh_page = str(request.url.include_query_params(lang="zh"))
+                zh_page = str(request_url(request).include_query_params(lang="zh"))
                 cells.append(item(piece(t("ogc_more_in_zh", lang).format(n=len(chinese)),
                                         href=zh_page, hreflang="zh")))
         rows.append({"names": [name], "block": False, "cells": cells or [item(piece("—"))]})

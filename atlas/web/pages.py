@@ -12,17 +12,24 @@ from atlas.config import REPO_ROOT
 from atlas.engine import Entity
 from atlas.filters import FACETS
 from atlas.maps.render import map_shell
-from atlas.vocab import (CARRIER_LAYERS, INDUSTRY_GROUP, POINT_LAYERS, Industry, IndustryGroup, Kind,
+from atlas.model import LAYER_MODELS
+from atlas.promotion.chains import chains_of, load_chains, stage_label
+from atlas.promotion.navigate import navigate_links
+from atlas.promotion.travel import getting_there
+from atlas.vocab import (INDUSTRY_GROUP, LISTED_LAYERS, POINT_LAYERS, Industry, IndustryGroup, Kind,
                          Layer, Level, Precision, Status)
 from atlas.web.browse import display, map_feature
 from atlas.web.deps import AtlasDep
+from atlas.web.facts import fact_rows, has_facts, policies, source
+from atlas.web.hosts import request_url
 from atlas.membership import OUTSIDE, UNKNOWN
 from atlas.web.i18n import Lang, field, js_text, label, t
 from atlas.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
 
-PROFILE_LAYERS = (Layer.platforms, Layer.parks, Layer.incubators, Layer.zones, Layer.towns)
+PROFILE_LAYERS = (Layer.platforms, Layer.parks, Layer.incubators, Layer.enterprises, Layer.zones,
+                  Layer.towns)
 """Layers with a profile page at ``/<layer>/<id>`` (the corridor's is ``/corridor``)."""
 
 
@@ -40,17 +47,18 @@ def facet_options(atlas, lang: Lang) -> dict[str, list[tuple[str, str]]]:
 
 
 def _facet_options(atlas, lang: Lang) -> dict[str, list[tuple[str, str]]]:
-    kinds = sorted({e.props["kind"] for e in atlas.entities.values() if e.layer in CARRIER_LAYERS},
+    kinds = sorted({e.props["kind"] for e in atlas.entities.values() if e.layer in LISTED_LAYERS},
                    key=list(Kind).index)
 
     def name(entity_id: str) -> str:
         return field(atlas.entities[entity_id].props, "name", lang)[0]
 
     return {
-        "layer": [(l.value, label("Layer", l.value, lang)) for l in CARRIER_LAYERS],
+        "layer": [(l.value, label("Layer", l.value, lang)) for l in LISTED_LAYERS],
         "kind": [(k, label("Kind", k, lang)) for k in kinds],
         "level": [(v.value, label("Level", v.value, lang)) for v in Level],
         "industry": [(v.value, label("Industry", v.value, lang)) for v in Industry],
+        "stage": [(s.id, stage_label(s.id, lang)) for c in load_chains() for s in c.stages],
         "zone": [*((z, name(z)) for z in atlas.frames[Layer.zones].index),
                  (OUTSIDE, t("no_zone", lang)), (UNKNOWN, t("position_unknown", lang))],
         "town": [*((z, name(z)) for z in atlas.frames[Layer.towns].index),
@@ -59,12 +67,17 @@ def _facet_options(atlas, lang: Lang) -> dict[str, list[tuple[str, str]]]:
     }
 
 
-def industry_groups(lang: Lang) -> list[tuple[str, list[tuple[str, str]]]]:
-    """The industry choices under the plan's four groups (chapter 四), for <optgroup>s."""
-    return [(label("IndustryGroup", group.value, lang),
-             [(i.value, label("Industry", i.value, lang)) for i in Industry
-              if INDUSTRY_GROUP[i] is group])
-            for group in IndustryGroup]
+def option_groups(lang: Lang) -> dict[str, list[tuple[str, list[tuple[str, str]]]]]:
+    """Facets whose choices come in <optgroup>s: industries under the plan's four groups
+    (chapter 四), chain stages under their chains."""
+    name = (lambda x: x.name_en) if lang == "en" else (lambda x: x.name_zh)
+    return {
+        "industry": [(label("IndustryGroup", group.value, lang),
+                      [(i.value, label("Industry", i.value, lang)) for i in Industry
+                       if INDUSTRY_GROUP[i] is group])
+                     for group in IndustryGroup],
+        "stage": [(name(c), [(s.id, name(s)) for s in c.stages]) for c in load_chains()],
+    }
 
 
 @router.get("/favicon.ico")
@@ -86,7 +99,7 @@ def index(request: Request, atlas: AtlasDep, lang: LangQuery) -> HTMLResponse:
     selected = {f: request.query_params.getlist(f) for f in FACETS}
     return templates.TemplateResponse(request, "index.html", {
         "lang": lang, "atlas": atlas, "shell": map_shell(atlas.settings),
-        "options": facet_options(atlas, lang), "industry_groups": industry_groups(lang),
+        "options": facet_options(atlas, lang), "option_groups": option_groups(lang),
         "selected": selected, "js_text": js_text,
         "q": request.query_params.get("q", ""),
     })
@@ -96,7 +109,7 @@ def _profile(request: Request, atlas, entity: Entity | None, lang: Lang) -> HTML
     if entity is None:
         return not_found(request, lang)
     ancestors = atlas.ancestors(entity.id)
-    members = [e for e in atlas.members(entity.id) if e.layer in CARRIER_LAYERS]
+    members = [e for e in atlas.members(entity.id) if e.layer in LISTED_LAYERS]
     skip = {entity.id, *(e.id for e in members)}
     nearby = [] if entity.props["precision"] == Precision.placeholder else [  # no position, no "near"
         (e, d) for e, d in atlas.nearest_to(entity.geometry, len(skip) + 30)
@@ -106,14 +119,18 @@ def _profile(request: Request, atlas, entity: Entity | None, lang: Lang) -> HTML
         "shell": map_shell(atlas.settings, zoom=14), "ancestors": ancestors,
         "children": atlas.children(entity.id), "nearby": nearby,
         "peers": _peers(atlas, entity, lang),
+        "chains": chains_of(entity),
+        "facts": fact_rows(entity.props, lang) if has_facts(LAYER_MODELS[entity.layer]) else None,
+        "policies": policies(entity.props, lang), "facts_source": source(entity.props, lang),
         "members": members, "members_link": _members_link(entity, lang),
         "map_link": f"/?sel={entity.id}&lang={lang}",
-        "page_url": str(request.url.replace(query=f"lang={lang}")),
+        "page_url": str(request_url(request).replace(query=f"lang={lang}")),
         "today": dt.date.today().isoformat(), "js_text": js_text,
         "feature": map_feature(atlas, entity, lang),
         "member_features": [map_feature(atlas, m, lang) for m in members
                             if m.props["precision"] != Precision.placeholder],
         "context": [map_feature(atlas, a, lang) for a in ancestors],
+        "travel": getting_there(entity), "navigate": navigate_links(entity),
     })
 
 

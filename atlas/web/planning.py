@@ -25,7 +25,7 @@ from atlas.web.coverage_api import By, read_demand_upload, target_tallies
 from atlas.web.coverage_request import CoverageDep, answer, layers
 from atlas.web.deps import AtlasDep
 from atlas.web.errors import ApiError
-from atlas.web.pages import LangQuery, facet_options, industry_groups
+from atlas.web.pages import LangQuery, facet_options, option_groups
 from atlas.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
@@ -68,7 +68,7 @@ async def _coverage(request: Request, atlas, req, lang: str, upload: UploadFile 
                  closable=[f.id for f in ans.current.facilities if f.state != "added"],
                  layers=layers(atlas, ans, datum), datum=datum.value,
                  shell=map_shell(atlas.settings), options=facet_options(atlas, lang),
-                 industry_groups=industry_groups(lang), uploaded=upload is not None,
+                 option_groups=option_groups(lang), uploaded=upload is not None,
                  query=_download_query(request), selected={
                      k: request.query_params.getlist(k) for k in
                      ("layer", "kind", "level", "industry", "zone", "town", "status")})

@@ -106,7 +106,7 @@
 
     addOverlay("parks", parksLayer, cfg.layerLabels.parks);
     addOverlay("platforms", L.layerGroup([pointsLayer, serverLayer]),
-               cfg.layerLabels.platforms + " / " + cfg.layerLabels.incubators);
+               [cfg.layerLabels.platforms, cfg.layerLabels.incubators, cfg.layerLabels.enterprises].join(" / "));
 
     map.on("overlayadd overlayremove", function (ev) {
       Object.keys(overlays).forEach(function (key) {

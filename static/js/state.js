@@ -8,7 +8,7 @@
 (function () {
   "use strict";
 
-  var FACETS = ["layer", "kind", "level", "industry", "zone", "town", "status"];
+  var FACETS = ["layer", "kind", "level", "industry", "stage", "zone", "town", "status"];
   var LAST_VIEW = "atlas:last-view";
 
   function read() {

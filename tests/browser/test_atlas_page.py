@@ -9,7 +9,7 @@ from atlas.web.app import create_app
 from tests.browser.conftest import watched_page
 from tests.conftest import SHIPPED_DATA
 
-OVERLAYS_ZH = ["市界", "镇街", "一廊：世纪大道双创活力走廊", "两区", "园区与基地", "创新平台 / 孵化载体"]
+OVERLAYS_ZH = ["市界", "镇街", "一廊：世纪大道双创活力走廊", "两区", "园区与基地", "创新平台 / 孵化载体 / 企业"]
 
 
 def list_ids(page) -> list[str]:
@@ -17,7 +17,7 @@ def list_ids(page) -> list[str]:
 
 
 def wait_list(page, count: int) -> None:
-    page.wait_for_function(f"document.querySelectorAll('#entity-list li').length === {count}")
+    page.wait_for_function(f"() => document.querySelectorAll('#entity-list li').length === {count}")
 
 
 def test_atlas_renders_every_layer(atlas_page, client, artifacts):
@@ -56,7 +56,7 @@ def test_filter_changes_list_counts_and_map(atlas_page, client, artifacts):
 def test_reloading_the_url_reproduces_the_view(atlas_page, browser, base_url, artifacts):
     page = atlas_page.open("/?industry=integrated_circuits")
     page.click("#entity-list li[data-id='fzu-jinjiang-microelectronics']")
-    page.wait_for_function("new URLSearchParams(location.search).get('sel') === 'fzu-jinjiang-microelectronics'")
+    page.wait_for_function("() => new URLSearchParams(location.search).get('sel') === 'fzu-jinjiang-microelectronics'")
     page.wait_for_timeout(800)  # let the map finish its fly-to and write c/z
     url = page.evaluate("location.href")
     view = page.evaluate("[window.atlasPage.map.getZoom(), window.atlasPage.map.getCenter()]")
@@ -84,7 +84,7 @@ def test_pinyin_and_english_search(atlas_page):
     for query, expected in (("scy", "sanchuang-park"), ("shimoxi", "strait-graphene-institute"),
                             ("Graphene", "strait-graphene-institute"), ("福州大学", "fzu-jinjiang-campus")):
         page.fill("#q", query)
-        page.wait_for_function(f"new URLSearchParams(location.search).get('q') === {query!r}")
+        page.wait_for_function(f"() => new URLSearchParams(location.search).get('q') === {query!r}")
         page.wait_for_selector(f"#entity-list li[data-id='{expected}']")
         assert expected in list_ids(page)
 
@@ -136,7 +136,7 @@ def test_copy_link_puts_the_view_url_on_the_clipboard(browser, base_url):
         page = context.new_page()
         page.goto(base_url + "/?industry=graphene")
         page.wait_for_selector("body[data-ready=true]", state="attached")
-        page.wait_for_function("location.search.includes('z=')")  # the map has settled
+        page.wait_for_function("() => location.search.includes('z=')")  # the map has settled
         page.click("#share")
         page.wait_for_selector("#share-status:has-text('已复制')")
         copied = page.evaluate("navigator.clipboard.readText()")
@@ -271,5 +271,5 @@ def test_search_says_how_it_matched_and_suggests_when_nothing_matches(atlas_page
     assert page.inner_text("#match-count") == "0"
     suggestion = page.inner_text("#search-hint button.suggestion")
     page.click("#search-hint button.suggestion")
-    page.wait_for_function(f"new URLSearchParams(location.search).get('q') === {suggestion!r}")
+    page.wait_for_function(f"() => new URLSearchParams(location.search).get('q') === {suggestion!r}")
     page.wait_for_selector("#entity-list li[data-id='sanchuang-park']")

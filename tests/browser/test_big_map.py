@@ -38,10 +38,10 @@ def big(tmp_path_factory, serve) -> tuple[str, Path]:
 
 
 def expected_in_view(folder: Path, west: float, south: float, east: float, north: float) -> int:
-    """What the page should show in a view, counted straight from the files: the points of
-    parks', platforms' and incubators' layers inside it, and the parks reaching into it."""
+    """What the page should show in a view, counted straight from the files: the platforms,
+    incubators and enterprises inside it, and the parks reaching into it."""
     n = 0
-    for layer in ("parks", "platforms", "incubators"):
+    for layer in ("parks", "platforms", "incubators", "enterprises"):
         for f in json.loads((folder / f"{layer}.geojson").read_text(encoding="utf-8"))["features"]:
             w, s, e, nn = shape(f["geometry"]).bounds
             n += e >= west and w <= east and nn >= south and s <= north

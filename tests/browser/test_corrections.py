@@ -82,7 +82,7 @@ def test_report_by_clicking_the_map_then_an_editor_accepts_it(browser, site):
         page.mouse.move(mark["x"] + mark["width"] / 2 + 20, mark["y"] + mark["height"] / 2, steps=5)
         page.mouse.move(mark["x"] + mark["width"] / 2 + 40, mark["y"] + mark["height"] / 2, steps=5)
         page.mouse.up()
-        page.wait_for_function(f"Number(document.querySelector('input[name=lon]').value) > {clicked}")
+        page.wait_for_function(f"() => Number(document.querySelector('input[name=lon]').value) > {clicked}")
         lon = float(page.input_value("input[name=lon]"))
         lat = float(page.input_value("input[name=lat]"))
         assert "Position marked:" in page.inner_text("#correction-position")

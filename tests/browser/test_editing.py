@@ -75,7 +75,7 @@ def shot(page, path, full_page=False) -> None:
 def save_and_wait(page) -> int:
     before = page.evaluate("document.body.dataset.saved || ''")
     page.click("#save")
-    page.wait_for_function(f"(document.body.dataset.saved || '') !== {json.dumps(before)}"
+    page.wait_for_function(f"() => (document.body.dataset.saved || '') !== {json.dumps(before)}"
                            " || !document.getElementById('edit-errors').hidden", timeout=20000)
     errors = page.locator("#edit-errors")
     assert errors.is_hidden(), f"save refused: {errors.inner_text()} " \
@@ -128,7 +128,7 @@ def test_edit_in_the_browser(browser, editing_url, artifacts):
         page.select_option("#paste-crs", "gcj02")
         page.fill("#paste-text", f"{GCJ[0]:.4f}, {GCJ[1]:.4f}")
         page.click("#paste-go")
-        page.wait_for_function("document.getElementById('paste-result').textContent.length > 0")
+        page.wait_for_function("() => document.getElementById('paste-result').textContent.length > 0")
         assert "GCJ-02" in page.inner_text("#paste-result")
         save_and_wait(page)
         shot(page, artifacts / "edit-pasted-gcj02.png")
@@ -145,7 +145,7 @@ def test_edit_in_the_browser(browser, editing_url, artifacts):
         page.fill("#paste-text",
                   "https://api.map.baidu.com/marker?location=24.7310,118.5596&title=x&output=html")
         page.click("#paste-go")
-        page.wait_for_function("document.getElementById('paste-result').textContent.includes('BD-09')")
+        page.wait_for_function("() => document.getElementById('paste-result').textContent.includes('BD-09')")
         assert page.input_value("#paste-crs") == "bd09"
         save_and_wait(page)
         assert metres(public_point(page, base, PASTED), to_wgs84(118.5596, 24.7310, "bd09")) < 5
@@ -175,7 +175,7 @@ def test_edit_in_the_browser(browser, editing_url, artifacts):
             page.mouse.click(cx + dx, cy + dy)
             page.wait_for_timeout(150)
         page.mouse.click(cx + corners[0][0], cy + corners[0][1])  # on the first vertex: closes it
-        page.wait_for_function("window.atlasEdit.geometry() && window.atlasEdit.geometry().type === 'Polygon'")
+        page.wait_for_function("() => window.atlasEdit.geometry() && window.atlasEdit.geometry().type === 'Polygon'")
         drawn = page.evaluate("window.atlasEdit.geometry()")
         assert len(drawn["coordinates"][0]) == 5
         shot(page, artifacts / "edit-drawn-park.png")

@@ -28,8 +28,8 @@ def test_thousands_of_points(browser, many_url, artifacts):
         page = watched.open("/")
         total = int(page.inner_text("#match-count"))
         shipped = sum(len(json.loads((SHIPPED_DATA / f"{layer}.geojson").read_text(encoding="utf-8"))["features"])
-                      for layer in ("parks", "platforms"))
-        assert total == N + shipped  # synthetic incubators + shipped parks and platforms
+                      for layer in ("parks", "platforms", "enterprises"))
+        assert total == N + shipped  # synthetic incubators + shipped parks, platforms, enterprises
         assert page.evaluate("Object.keys(window.atlasPage.markers).length") == total
         assert page.locator("#entity-list li.entity").count() == 500
         assert str(total - 500) in page.inner_text(".list-more")

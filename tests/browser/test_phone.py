@@ -68,7 +68,7 @@ def test_search_is_visible_on_load_and_results_show_without_scrolling(phone, cli
     page.tap("#q")
     page.fill("#q", "福大")
     expected = client.get("/api/entities?q=福大").json()["features"]
-    page.wait_for_function(f"document.querySelectorAll('#entity-list .entity').length === {len(expected)}")
+    page.wait_for_function(f"() => document.querySelectorAll('#entity-list .entity').length === {len(expected)}")
     page.wait_for_timeout(300)  # the sheet's slide
     first = page.query_selector("#entity-list .entity")
     assert on_screen(first.bounding_box()), first.bounding_box()

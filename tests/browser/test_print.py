@@ -32,7 +32,7 @@ PX_PER_MM = 96 / 25.4
 PAPER_VIEWPORT = {"width": round(CONTENT_MM * PX_PER_MM), "height": 1000}
 
 # One filter whose list fits one sheet (the test checks it still selects about ten).
-ONE_PAGE = [("town", "lingyuan")]
+ONE_PAGE = [("layer", "parks"), ("layer", "platforms"), ("layer", "incubators"), ("town", "lingyuan")]
 PROFILES = {"platform": "/platforms/clfi-jinjiang", "park": "/parks/ic-industrial-park",
             "zone": "/zones/kechuang-new-zone"}
 
