@@ -31,16 +31,21 @@ FACTS = {
 NEED = {"industry": "integrated_circuits", "space": "office", "size_m2": 1000, "budget_yuan": 50}
 
 
-@pytest.fixture(scope="module")
-def finder(tmp_path_factory) -> TestClient:
-    """The shipped atlas with facts on three parks: one fits, one is too small, one too dear."""
-    folder: Path = tmp_path_factory.mktemp("finder") / "geo"
-    shutil.copytree(SHIPPED_DATA, folder)
+def write_finder_data(folder: Path) -> Path:
+    """The shipped layers in ``folder`` with facts on three parks: one fits, one is too small,
+    one too dear."""
+    shutil.copytree(SHIPPED_DATA, folder, ignore=shutil.ignore_patterns(".atlas"))
     path = folder / "parks.geojson"
     fc = json.loads(path.read_text(encoding="utf-8"))
     for feature in fc["features"]:
         feature["properties"].update(FACTS.get(feature["properties"]["id"], {}))
     path.write_text(json.dumps(fc, ensure_ascii=False), encoding="utf-8")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def finder(tmp_path_factory) -> TestClient:
+    folder = write_finder_data(tmp_path_factory.mktemp("finder") / "geo")
     return TestClient(create_app(Settings(data_dir=folder, tiles="none")))
 
 

@@ -8,21 +8,14 @@
 (function () {
   "use strict";
 
-  var A = window.Atlas;
+  var A = window.Atlas, P = window.AtlasPaper;
   var el = A.el;
   var SIZE = 18, GAP = 2;     // a number's diameter and the least space between two, px
   var RINGS = 8;              // how far (in marker widths) a number may move to stay readable
-  var TILE_WAIT_MS = 8000;    // print without a basemap rather than never
   var PENDING = { planned: true, under_construction: true };
   var COARSE = window.matchMedia && window.matchMedia("(pointer: coarse)").matches;  // fingers, not a mouse
 
   /* Say which layout the page has (body[data-layout] = print or screen), for whoever prints it. */
-  function markLayout() {
-    var printing = document.documentElement.classList.contains("printing") ||
-      (window.matchMedia && window.matchMedia("print").matches);
-    document.body.dataset.layout = printing ? "print" : "screen";
-  }
-
   /* Bring a table row into view and mark it for a moment. */
   function showRow(no) {
     var row = document.getElementById("row-" + no);
@@ -39,8 +32,8 @@
     var swap = document.getElementById("lang-switch");
     if (swap) swap.href = cfg.langSwitch;  // the other language keeps the filters
     if (!cfg.rows.length) {  // nothing to draw: the page says so
-      if (window.matchMedia) window.matchMedia("print").addEventListener("change", markLayout);
-      markLayout();
+      if (window.matchMedia) window.matchMedia("print").addEventListener("change", P.markLayout);
+      P.markLayout();
       document.body.dataset.ready = "true";
       return;
     }
@@ -52,12 +45,8 @@
     if (map.zoomControl) map.removeControl(map.zoomControl);
     A.watchTiles(map, cfg);
     // Panes stack the drawing: context areas, the set's parks, leader lines, place names, numbers.
-    function pane(name, z) {
-      map.createPane(name).style.zIndex = z;
-      return L.svg({ pane: name, padding: 0.1 });
-    }
-    var svg = pane("handout-areas", 400);
-    var leaders = pane("handout-leaders", 450);
+    var svg = P.svgPane(map, "handout-areas", 400);
+    var leaders = P.svgPane(map, "handout-leaders", 450);
     map.createPane("handout-places").style.zIndex = 550;
     var context = L.layerGroup().addTo(map);
     var areas = L.layerGroup().addTo(map);
@@ -76,7 +65,7 @@
     }
 
     function contextLayer(key, z, styleFn, labelled) {
-      var renderer = pane("handout-" + key, z);
+      var renderer = P.svgPane(map, "handout-" + key, z);
       var url = "/api/layers/" + key + (key === "corridor-band" ? "" : "?lang=" + encodeURIComponent(cfg.lang));
       return A.fetchJSON(url).then(function (data) {
         var layer = L.geoJSON(data, { renderer: renderer, interactive: false,
@@ -222,35 +211,13 @@
     function layout() {
       fit();
       place();
-      markLayout();
+      P.markLayout();
     }
 
-    function tilesLoaded() {
-      var waits = [];
-      map.eachLayer(function (layer) {
-        if (layer instanceof L.GridLayer && layer.isLoading && layer.isLoading()) {
-          waits.push(new Promise(function (done) { layer.once("load", done); }));
-        }
-      });
-      var timeout = new Promise(function (done) { setTimeout(done, TILE_WAIT_MS); });
-      return Promise.race([Promise.all(waits), timeout]);
-    }
-
-    layout();
-    // Chromium applies print styles only after "beforeprint": take the printed size now.
-    window.addEventListener("beforeprint", function () {
-      document.documentElement.classList.add("printing");
-      layout();
-    });
-    window.addEventListener("afterprint", function () {
-      document.documentElement.classList.remove("printing");
-      layout();
-    });
-    if (window.matchMedia) window.matchMedia("print").addEventListener("change", layout);
-
+    P.followPrinting(layout);
     contextLoaded.then(function () {
       if (!entries.length) layout();
-    }).then(tilesLoaded).then(function () {
+    }).then(function () { return P.tilesLoaded(map); }).then(function () {
       document.body.dataset.ready = "true";
     });
     window.atlasPrint = { map: map, layout: layout, entries: entries };

@@ -11,11 +11,10 @@
 (function () {
   "use strict";
 
-  var A = window.Atlas;
+  var A = window.Atlas, P = window.AtlasPaper;
   var el = A.el;
   var SIZE = 20, GAP = 2;        // a number's height and the least space between two, px
   var RINGS = 6;                 // how far (in marker widths) a number may move to stay readable
-  var TILE_WAIT_MS = 8000;       // print without a basemap rather than never
   var SEARCH_DELAY_MS = 250;
   var LINE = { color: "#d9480f", weight: 2.5, opacity: 0.9, dashArray: "6 5" };
   var NOTE_KEY = "atlas-route-note";  // a message for the next page (sessionStorage)
@@ -31,12 +30,6 @@
   /* A stop never follows itself: drop the later of two equal neighbours. */
   function collapse(ids) {
     return ids.filter(function (id, i) { return i === 0 || ids[i - 1] !== id; });
-  }
-
-  function markLayout() {
-    var printing = document.documentElement.classList.contains("printing") ||
-      (window.matchMedia && window.matchMedia("print").matches);
-    document.body.dataset.layout = printing ? "print" : "screen";
   }
 
   /* ------------------------------------------------------------ the builder */
@@ -145,13 +138,9 @@
     map.options.zoomSnap = 0.25;
     [map.scrollWheelZoom, map.boxZoom].forEach(function (handler) { if (handler) handler.disable(); });
     A.watchTiles(map, cfg);
-    function pane(name, z) {
-      map.createPane(name).style.zIndex = z;
-      return L.svg({ pane: name, padding: 0.1 });
-    }
-    var contextSvg = pane("route-context", 350);
-    var areaSvg = pane("route-areas", 400);
-    var lineSvg = pane("route-lines", 450);
+    var contextSvg = P.svgPane(map, "route-context", 350);
+    var areaSvg = P.svgPane(map, "route-areas", 400);
+    var lineSvg = P.svgPane(map, "route-lines", 450);
     map.createPane("route-places").style.zIndex = 500;
     var numbers = L.layerGroup().addTo(map);
     var city = null;
@@ -261,30 +250,12 @@
     function layout() {
       fit();
       place();
-      markLayout();
+      P.markLayout();
     }
 
-    function tilesLoaded() {
-      var waits = [];
-      map.eachLayer(function (layer) {
-        if (layer instanceof L.GridLayer && layer.isLoading && layer.isLoading()) {
-          waits.push(new Promise(function (ok) { layer.once("load", ok); }));
-        }
-      });
-      return Promise.race([Promise.all(waits), new Promise(function (ok) { setTimeout(ok, TILE_WAIT_MS); })]);
-    }
-
-    layout();
-    window.addEventListener("beforeprint", function () {
-      document.documentElement.classList.add("printing");
-      layout();
-    });
-    window.addEventListener("afterprint", function () {
-      document.documentElement.classList.remove("printing");
-      layout();
-    });
-    if (window.matchMedia) window.matchMedia("print").addEventListener("change", layout);
-    context.then(function () { if (!bounds.isValid()) layout(); }).then(tilesLoaded).then(done);
+    P.followPrinting(layout);
+    context.then(function () { if (!bounds.isValid()) layout(); })
+      .then(function () { return P.tilesLoaded(map); }).then(done);
     window.atlasRoute = { map: map, layout: layout, markers: markers };
   }
 
@@ -297,8 +268,8 @@
     if (cfg.stops.length) {
       draw(cfg, ready);
     } else {
-      if (window.matchMedia) window.matchMedia("print").addEventListener("change", markLayout);
-      markLayout();
+      if (window.matchMedia) window.matchMedia("print").addEventListener("change", P.markLayout);
+      P.markLayout();
       ready();
     }
   }

@@ -3,28 +3,18 @@ the link, reopen it elsewhere (same ranking), print it (one A4 page whose QR cod
 
 from __future__ import annotations
 
-import json
-import shutil
-
 import pytest
 
 from atlas.config import Settings
 from atlas.web.app import create_app
 from tests.browser.conftest import watched_page
 from tests.browser.test_print import pdf_pages, qr_texts, render
-from tests.conftest import SHIPPED_DATA
-from tests.test_site_finder import FACTS, FITS, TOO_SMALL
+from tests.test_site_finder import FITS, TOO_SMALL, write_finder_data
 
 
 @pytest.fixture(scope="module")
 def finder_url(tmp_path_factory, serve) -> str:
-    folder = tmp_path_factory.mktemp("finder-browser") / "geo"
-    shutil.copytree(SHIPPED_DATA, folder)
-    path = folder / "parks.geojson"
-    fc = json.loads(path.read_text(encoding="utf-8"))
-    for feature in fc["features"]:
-        feature["properties"].update(FACTS.get(feature["properties"]["id"], {}))
-    path.write_text(json.dumps(fc, ensure_ascii=False), encoding="utf-8")
+    folder = write_finder_data(tmp_path_factory.mktemp("finder-browser") / "geo")
     return serve(create_app(Settings(data_dir=folder, tiles="none")))
 
 
