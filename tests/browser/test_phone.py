@@ -132,3 +132,12 @@ def test_the_sheet_never_scrolls_the_page(phone):
     page.wait_for_timeout(200)
     assert page.evaluate("scrollY") == 0
     assert page.evaluate("document.documentElement.scrollHeight") <= PHONE["height"] + 1
+
+
+@pytest.mark.parametrize("path", ["/platforms/clfi-jinjiang?lang=en", "/platforms/clfi-jinjiang",
+                                  "/enterprises/jhicc?lang=en", "/parks/wuli-park?lang=en"])
+def test_profiles_fit_the_phones_width(phone, path):
+    """A long source address or name wraps; the page never scrolls sideways."""
+    page = phone.page
+    page.goto(phone.base_url + path)
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], path
