@@ -30,19 +30,20 @@ def has_facts(layer_model: type) -> bool:
     return issubclass(layer_model, SpaceFacts)
 
 
-def _number(value: float | int) -> str:
+def number_text(value: float | int) -> str:
+    """A quantity for reading: thousands separated, one decimal unless whole (5,000; 2.5)."""
     return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
 
 
 def fact_rows(props: dict, lang: Lang) -> list[FactRow]:
     """The facts of ``props`` in display order, with values formatted for ``lang``."""
     rows = [FactRow(k, t(f"edit_f_{k}", lang),
-                    None if props.get(k) is None else _number(props[k]) if k != "established"
+                    None if props.get(k) is None else number_text(props[k]) if k != "established"
                     else str(props[k])) for k in NUMBERS]
     low, high = props.get("rent_min_yuan"), props.get("rent_max_yuan")
     rent = None
     if low is not None or high is not None:
-        rent = "–".join(_number(v) for v in (low, high) if v is not None)
+        rent = "–".join(number_text(v) for v in (low, high) if v is not None)
     rows.append(FactRow("rent", t("fact_rent", lang), rent))
     rows.append(FactRow("land", t("fact_land", lang), field(props, "land", lang)[0] or None))
     rows += [FactRow(k, t(f"edit_f_{k}", lang), props.get(k)) for k in CONTACTS]

@@ -16,6 +16,7 @@ from atlas.promotion.hubs import load_hubs
 from atlas.promotion.site_finder import Near, Need, Reason, Space, find_sites
 from atlas.vocab import Industry
 from atlas.web.deps import AtlasDep
+from atlas.web.facts import number_text
 from atlas.web.hosts import request_url
 from atlas.web.i18n import Lang, field, label, t
 from atlas.web.pages import LangQuery, option_groups
@@ -27,10 +28,6 @@ SHOWN = 30
 """Results on the page (the rest are counted)."""
 
 
-def _number(value: float) -> str:
-    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
-
-
 def reason_text(atlas: Atlas, reason: Reason, lang: Lang) -> str:
     """A finding as a sentence in ``lang``."""
     values = dict(reason.values)
@@ -40,7 +37,7 @@ def reason_text(atlas: Atlas, reason: Reason, lang: Lang) -> str:
         values["space"] = t(f"site_space_{values['space']}", lang)
     for key in ("m2", "size", "low", "high", "budget"):
         if values.get(key) is not None:
-            values[key] = _number(values[key])
+            values[key] = number_text(values[key])
     if "target" in values:
         entity = atlas.entity(values["target"])
         hub = next((h for h in load_hubs() if h.id == values["target"]), None)
