@@ -15,7 +15,8 @@ ASSETS := vendor/node_modules/.package-lock.json
 run: setup
 	$(VENV)/bin/uvicorn server:app --host $(HOST) --port $(PORT) --no-proxy-headers --no-access-log --log-config atlas/web/logging.json --h11-max-incomplete-event-size 65536 --timeout-keep-alive 5
 
-# The whole suite twice: on the GeoJSON files, then on a throwaway PostgreSQL + PostGIS cluster.
+# The whole suite on the GeoJSON files, then again on a throwaway PostgreSQL + PostGIS cluster
+# (but the read-only page and client tests, FILES_PASS_ONLY in tests/conftest.py).
 test: setup system-deps
 	ATLAS_REQUIRE_POSTGIS=1 ATLAS_REQUIRE_QGIS=1 $(PY) -m pytest -q
 	ATLAS_REQUIRE_POSTGIS=1 ATLAS_TEST_BACKEND=postgis $(PY) -m pytest -q -p no:cacheprovider

@@ -3,9 +3,10 @@
 ``serve(app)`` runs a FastAPI app under uvicorn on a free loopback port in a
 background thread, so real clients (GDAL, OWSLib, Chromium) talk HTTP to it.
 
-The whole suite runs on either storage: ``ATLAS_TEST_BACKEND=postgis`` serves the shared app
+The suite runs on either storage: ``ATLAS_TEST_BACKEND=postgis`` serves the shared app
 from a throwaway PostgreSQL + PostGIS cluster (tests/pg.py) loaded with the shipped data
 (``make test`` runs both); so do the tests of writes, which take the ``storage`` fixture.
+The PostGIS pass leaves out :data:`FILES_PASS_ONLY`.
 """
 
 from __future__ import annotations
@@ -38,6 +39,28 @@ ARTIFACTS = REPO_ROOT / "tests" / "artifacts"
 
 
 BACKEND = os.environ.get("ATLAS_TEST_BACKEND", "files")
+FILES_PASS_ONLY = frozenset({
+    "tests/browser/test_atlas_page.py", "tests/browser/test_big_map.py", "tests/browser/test_cors.py",
+    "tests/browser/test_csp.py", "tests/browser/test_many_points.py", "tests/browser/test_phone.py",
+    "tests/browser/test_planning_page.py", "tests/browser/test_print.py",
+    "tests/browser/test_route_print.py", "tests/browser/test_site_finder.py",
+    "tests/browser/test_xss.py", "tests/test_contract.py", "tests/test_exports.py",
+    "tests/test_ogc_clients.py", "tests/test_public_text.py", "tests/test_reference_answers.py",
+})
+"""Read-only tests of pages, downloads and real clients.  Once loaded, the atlas answers from
+memory whichever storage it came from, so these drive the same code on both backends; the
+PostGIS pass skips them to keep ``make test`` short.  Every test that writes, and the API and
+OGC tests on the shared app, run on both."""
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """In the PostGIS pass, skip :data:`FILES_PASS_ONLY`."""
+    if BACKEND != "postgis":
+        return
+    skip = pytest.mark.skip(reason="read-only page or client test: run in the files pass")
+    for item in items:
+        if item.nodeid.split("::")[0] in FILES_PASS_ONLY:
+            item.add_marker(skip)
 
 
 def load_into_postgis(url: str, folder: Path) -> PostGISStorage:

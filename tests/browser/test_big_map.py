@@ -16,7 +16,6 @@ from atlas.maps.clustering import SINGLES_ZOOM
 from atlas.testing import write_synthetic_data
 from atlas.web.app import create_app
 from tests.browser.conftest import watched_page
-from tests.conftest import BACKEND
 
 N = 100_000
 READY_BUDGET_S = 10.0
@@ -24,10 +23,6 @@ READY_BUDGET_S = 10.0
 transferred about 50 times the byte budget."""
 TRANSFER_BUDGET = 1_000_000
 """Bytes on the wire (compressed) until the page is ready, assets included."""
-
-pytestmark = pytest.mark.skipif(
-    BACKEND != "files", reason="runs in the files-backend pass only: the page and clustering "
-                               "code it drives are the same on PostGIS")
 
 
 @pytest.fixture(scope="module")
