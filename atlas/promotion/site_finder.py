@@ -184,8 +184,9 @@ def _nearest(atlas: Atlas, where, near: Near) -> tuple[str | None, float]:
         corridor = list(atlas.frames[Layer.corridor].index)
         located = atlas.locate(where.x, where.y)
         return (corridor[0] if corridor else None), located.corridor_distance_m
-    keep = {e.id for e in atlas.entities.values() if e.layer in POINT_LAYERS
-            and e.props["kind"] in NEAR_KINDS[near] and entity_position(e) is not None}
+    keep = atlas.cached(("site_finder_targets", near.value), lambda: {
+        e.id for e in atlas.entities.values() if e.layer in POINT_LAYERS
+        and e.props["kind"] in NEAR_KINDS[near] and entity_position(e) is not None})
     if not keep:
         return None, 0.0
     (entity, metres), = atlas.nearest(where.x, where.y, 1, POINT_LAYERS, keep)
