@@ -135,8 +135,8 @@ class SpaceFacts(BaseModel):
 
     @model_validator(mode="after")
     def _facts_are_dated_and_sourced(self):
-        given = [n for n in SpaceFacts.model_fields if n.split("_")[0] not in ("facts",)
-                 and getattr(self, n) not in (None, [])]
+        values = self.__dict__  # not model_fields: pydantic builds that mapping on every access
+        given = [n for n in _FACT_FIELDS if values[n] not in (None, [])]
         if given and not (self.facts_as_of and self.facts_source_zh):
             raise ValueError(f"{', '.join(given)}: give facts_as_of and facts_source_zh "
                              "(when and from whom the facts are)")
@@ -144,6 +144,10 @@ class SpaceFacts(BaseModel):
                 and self.rent_min_yuan > self.rent_max_yuan):
             raise ValueError("rent_min_yuan is above rent_max_yuan")
         return self
+
+
+_FACT_FIELDS = tuple(n for n in SpaceFacts.model_fields if not n.startswith("facts_"))
+"""The facts that need an as-of date and a source."""
 
 
 class ParkProps(SpaceFacts, ChainProps):
