@@ -8,6 +8,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from atlas import snapshot
 from atlas.auth.cli import add_user_commands, run_user_command
 from atlas.enquiries.cli import add_enquiry_commands, run_enquiry_command
 from atlas.config import Settings
@@ -35,14 +36,18 @@ def main(argv: list[str] | None = None) -> int:
         return run_enquiry_command(args)
 
     settings = Settings(**({"data_dir": args.data_dir} if args.data_dir else {}))
+    storage = GeoJSONStorage(settings.data_dir)
     try:
-        collections = read_collections(GeoJSONStorage(settings.data_dir))
+        version = storage.version()
+        collections = read_collections(storage)
     except StorageError as exc:
         print(f"ERROR {exc}", file=sys.stderr)
         return 1
     report = validate(collections, settings.corridor_width_m, settings.coast_tolerance_m)
     print(f"Validating {settings.data_dir}")
     print(report.text())
+    if report.ok:  # a server on this data now starts without validating it again
+        snapshot.write(settings, snapshot.key(version, settings), report.checked)
     return 0 if report.ok else 1
 
 

@@ -11,9 +11,11 @@ data version means a new ``Atlas``.
 
 from __future__ import annotations
 
+import gc
 import math
 import threading
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TypeVar
 
@@ -27,9 +29,10 @@ from shapely.geometry.base import BaseGeometry
 from atlas.config import Settings
 from atlas.crs import METRIC_CRS, WGS84
 from atlas.loader import read_collections
-from atlas import membership
+from atlas import membership, snapshot
 from atlas.membership import Membership
 from atlas.model import LAYER_MODELS
+from atlas.packed import unpack
 from atlas.search import SearchIndex
 from atlas.spatial import corridor_band, to_metric
 from atlas.storage import Storage
@@ -50,15 +53,22 @@ ENTITY_LAYERS: tuple[Layer, ...] = (Layer.corridor, Layer.zones, Layer.parks, *H
 """Layers whose features are entities people browse (towns and the boundary are context)."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Entity:
     """One feature with its layer, properties and derived context."""
 
     id: str
     layer: Layer
-    props: dict
+    packed: bytes
+    """The validated properties, packed (:mod:`atlas.packed`): read them as :attr:`props`."""
     geometry: BaseGeometry
     member: Membership = Membership()
+
+    @property
+    def props(self) -> dict:
+        """Every property of the layer's model (defaults filled in), as a new dict each time:
+        read it once per use (``p = entity.props``), not once per field, in loops."""
+        return unpack(self.layer, self.packed)
 
     @property
     def town(self) -> str | None:
@@ -74,7 +84,7 @@ class Entity:
 
     def feature(self, extra: dict | None = None) -> dict:
         """The entity as an RFC 7946 Feature (properties plus derived context)."""
-        props = {**self.props, "layer": self.layer.value, "town": self.town,
+        props = {**unpack(self.layer, self.packed), "layer": self.layer.value, "town": self.town,
                  "zones": list(self.zones), "parks": list(self.member.parks),
                  "in_corridor": self.in_corridor, "located": self.member.located,
                  **(extra or {})}
@@ -118,12 +128,22 @@ class Atlas:
     @classmethod
     def load(cls, storage: Storage, settings: Settings) -> Atlas:
         """Read, validate and index every layer; raise InvalidDataError on bad data."""
+        with collection_paused():
+            return cls._load(storage, settings)
+
+    @classmethod
+    def _load(cls, storage: Storage, settings: Settings) -> Atlas:
         version = storage.version()  # before reading: a write in between makes it look stale, not new
-        collections = read_collections(storage)
-        report = validate(collections, settings.corridor_width_m, settings.coast_tolerance_m)
-        if not report.ok:
-            raise InvalidDataError(report)
-        frames = {layer: _frame(layer, report.checked[layer]) for layer in Layer}
+        snapshot_key = snapshot.key(version, settings)
+        checked = snapshot.read(settings, snapshot_key)
+        if checked is None:  # a version not validated before (or its snapshot is gone)
+            report = validate(read_collections(storage), settings.corridor_width_m,
+                              settings.coast_tolerance_m)
+            if not report.ok:
+                raise InvalidDataError(report)
+            checked = report.checked
+            snapshot.write(settings, snapshot_key, checked)
+        frames = {layer: _frame(layer, checked[layer]) for layer in Layer}
         metric = {layer: to_metric(frame) for layer, frame in frames.items()}
         for frame in (*frames.values(), *metric.values()):
             frame.sindex  # build the STRtrees now, not on the first request
@@ -131,30 +151,31 @@ class Atlas:
         band_wgs = gpd.GeoSeries([band], crs=METRIC_CRS).to_crs(WGS84).iloc[0]
         city = metric[Layer.boundary].geometry.union_all()
         atlas = cls(settings, version, frames, metric, band, band_wgs, city)
-        atlas._build_entities(report.checked)
+        atlas._build_entities(checked)
         atlas._build_hierarchy()
         return atlas
 
-    def _build_entities(self, checked: dict[Layer, list[tuple[dict, BaseGeometry]]]) -> None:
+    def _build_entities(self, checked: snapshot.Checked) -> None:
         """One Entity per feature (its validated properties and geometry), with where it
         belongs by the one membership rule."""
         memberships = membership.compute(self.frames, self.metric, self.band, ENTITY_LAYERS)
         for layer in Layer:
-            for props, geom in checked[layer]:
-                eid = props["id"]
-                self.entities[eid] = Entity(eid, layer, props, geom,
+            for eid, (packed, geom) in zip(self.frames[layer].index, checked[layer]):
+                self.entities[eid] = Entity(eid, layer, packed, geom,
                                             memberships.get(eid, Membership()))
         self.member_ids = membership.members(memberships)
 
     def _build_hierarchy(self) -> None:
         """parent: platform/incubator → host park → zone → corridor (links first, then space)."""
         corridor_ids = list(self.frames[Layer.corridor].index)
+        declared = {eid: link for layer, name in ((Layer.parks, "zone"),
+                                                  *((h, "host_park") for h in HOSTED_LAYERS))
+                    for eid, link in self.frames[layer][name].items()}
         for e in self.entities.values():
             parent = None
-            if e.layer in HOSTED_LAYERS:
-                parent = e.props.get("host_park") or (e.zones[0] if e.zones else None)
-            elif e.layer == Layer.parks:
-                parent = e.props.get("zone") or (e.zones[0] if e.zones else None)
+            if e.layer in (Layer.parks, *HOSTED_LAYERS):
+                link = declared[e.id]  # pandas may hold a missing link as NaN
+                parent = (link if isinstance(link, str) else None) or (e.zones[0] if e.zones else None)
             if e.layer in (Layer.zones, Layer.parks, *HOSTED_LAYERS) and parent is None and e.in_corridor:
                 parent = corridor_ids[0] if corridor_ids else None
             self.parent[e.id] = parent
@@ -219,14 +240,15 @@ class Atlas:
         ranked = [self.entities[i] for layer in ENTITY_LAYERS for i in ids[layer]]
         members = {**{("layer", layer.value): ids[layer] for layer in ENTITY_LAYERS},
                    **{("area", area): m for area, m in self.member_ids.items()}}
+        names = {}
         for e in ranked:
-            for term in (("kind", e.props["kind"]),
-                         *(("industry", i) for i in e.props.get("industries") or [])):
+            p = e.props
+            names[e.id] = _names(p)
+            for term in (("kind", p["kind"]), *(("industry", i) for i in p.get("industries") or [])):
                 members.setdefault(term, []).append(e.id)
         areas = [self.entities[a] for layer in (Layer.towns, Layer.zones, Layer.parks)
                  for a in self.frames[layer].index]
-        return SearchIndex({e.id: _names(e) for e in ranked}, members,
-                           {a.id: _names(a) for a in areas})
+        return SearchIndex(names, members, {a.id: _names(a.props) for a in areas})
 
     # ------------------------------------------------------------- spatial
     def to_metric_point(self, lon: float, lat: float) -> Point:
@@ -327,20 +349,46 @@ class Atlas:
         return found
 
 
-def _frame(layer: Layer, checked: list[tuple[dict, BaseGeometry]]) -> gpd.GeoDataFrame:
-    """A layer as a GeoDataFrame indexed by id, from the features validation passed.
+@contextmanager
+def collection_paused():
+    """Pause Python's cyclic garbage collector: loading creates millions of objects and no
+    cycles, and each collection would walk them all (at 100 000 features, half the load time).
+    Reference counting still frees everything at once."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
-    Their properties went through the layer's model, so every feature has every field
-    (defaults included): an optional list left out of some features is ``[]``, not NaN; an
-    empty layer keeps its columns.
-    """
-    columns = list(LAYER_MODELS[layer].model_fields)
-    records = [props for props, _ in checked]
+
+FRAME_FIELDS = ("id", "kind", "status", "level", "industries", "precision", "zone", "host_park",
+                "pivots", "nodes", "stated_area_ha")
+"""The properties a layer's GeoDataFrame holds as columns (those of its model): what the OGC
+filters, the membership rule and the analyses read a whole layer at a time.  Every property is
+on the entity (:attr:`Entity.props`)."""
+
+
+def _frame(layer: Layer, checked: list[tuple[bytes, BaseGeometry]]) -> gpd.GeoDataFrame:
+    """A layer as a GeoDataFrame indexed by id, with the :data:`FRAME_FIELDS` of its model, from
+    the features validation passed (their properties went through the model, so every feature
+    has every field).  Lists become tuples, and equal values are one shared object (a layer of
+    100 000 has a handful of kinds and statuses)."""
+    columns = [f for f in FRAME_FIELDS if f in LAYER_MODELS[layer].model_fields]
+    shared: dict = {}
+
+    def one(value):
+        value = tuple(value) if isinstance(value, list) else value
+        return shared.setdefault(value, value)
+
+    records = [[one(props[c]) for c in columns]
+               for props in (unpack(layer, packed) for packed, _ in checked)]
     frame = gpd.GeoDataFrame(records, columns=columns, crs=WGS84,
                              geometry=[geom for _, geom in checked])
     return frame.set_index("id", drop=False)
 
 
-def _names(entity: Entity) -> tuple[str, str, list[str]]:
+def _names(props: dict) -> tuple[str, str, list[str]]:
     """An entity's Chinese and English names and aliases, as the search index takes them."""
-    return entity.props["name_zh"], entity.props["name_en"], entity.props.get("aliases") or []
+    return props["name_zh"], props["name_en"], props.get("aliases") or []

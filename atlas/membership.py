@@ -105,6 +105,7 @@ def compute(frames: dict[Layer, gpd.GeoDataFrame], metric: dict[Layer, gpd.GeoDa
     nodes = {n for ns in frames[Layer.corridor]["nodes"] for n in (ns or [])}
 
     result: dict[str, Membership] = {}
+    shared: dict[Membership, Membership] = {}  # one object per distinct membership: most repeat
     order = [l for l in entity_layers if l not in HOSTED_LAYERS] + \
             [l for l in entity_layers if l in HOSTED_LAYERS]
     for layer in order:
@@ -132,7 +133,7 @@ def compute(frames: dict[Layer, gpd.GeoDataFrame], metric: dict[Layer, gpd.GeoDa
             park_ids = [*([host] if host else []), *(host_m.parks if host_m else ()),
                         *(parks[i] if own else [])]
             town = (towns[i][0] if own and towns[i] else None) or (host_m.town if host_m else None)
-            result[eid] = Membership(
+            found = Membership(
                 town=town,
                 zones=tuple(z for z in dict.fromkeys(zone_ids) if z != eid),
                 parks=tuple(p for p in dict.fromkeys(park_ids) if p != eid),
@@ -140,6 +141,7 @@ def compute(frames: dict[Layer, gpd.GeoDataFrame], metric: dict[Layer, gpd.GeoDa
                             or bool(host_m and host_m.in_corridor),
                 located=own or host_m is not None,
             )
+            result[eid] = shared.setdefault(found, found)
     return result
 
 

@@ -72,8 +72,9 @@ def summary(hit: Hit, out_crs: InputCRS) -> dict:
     e = hit.entity
     anchor = e.geometry if e.geometry.geom_type == "Point" else e.geometry.representative_point()
     anchor = geometry_from_wgs84(anchor, out_crs)
-    body = {"id": e.id, "layer": e.layer.value, "kind": e.props["kind"],
-            "name_zh": e.props["name_zh"], "name_en": e.props["name_en"], "town": e.town,
+    p = e.props
+    body = {"id": e.id, "layer": e.layer.value, "kind": p["kind"],
+            "name_zh": p["name_zh"], "name_en": p["name_en"], "town": e.town,
             "point": lonlat(anchor.x, anchor.y)}
     if hit.distance_m is not None:
         body["distance_m"] = metres(hit.distance_m)

@@ -233,8 +233,9 @@ class _Column:
     """Distinct keys, each with the records (numbered by the caller) that hold it and the text
     it came from; found by exact key, prefix, substring, typo distance or closeness.
 
-    The keys are joined into one string, so finding a prefix or substring is a C-level scan,
-    not a Python loop over every key.
+    The keys are joined into one string, so finding a key, a prefix or a substring is a C-level
+    scan, not a Python loop over every key; keys and texts live only in joined strings (at
+    100 000 entities a Python object per key would cost tens of megabytes).
     """
 
     def __init__(self, keys: Sequence[str], records: Sequence[int], texts: Sequence[str]):
@@ -244,20 +245,29 @@ class _Column:
         kept = np.flatnonzero(keys != "")
         codes, distinct = pd.factorize(keys[kept])
         order = np.argsort(codes, kind="stable")
-        self.keys: list[str] = distinct.tolist()
-        self._number = {key: i for i, key in enumerate(self.keys)}
-        self._ptr = np.zeros(len(self.keys) + 1, np.int64)
-        self._ptr[1:] = np.cumsum(np.bincount(codes, minlength=len(self.keys)))
+        self._ptr = np.zeros(len(distinct) + 1, np.int64)
+        self._ptr[1:] = np.cumsum(np.bincount(codes, minlength=len(distinct)))
         self._records = np.asarray(records, np.int64)[kept][order]
-        self.texts = np.asarray(texts, dtype=object)[kept[order[self._ptr[:-1]]]].tolist()
-        self._lengths = np.fromiter(map(len, self.keys), np.int64, len(self.keys))
+        first_texts = np.asarray(texts, dtype=object)[kept[order[self._ptr[:-1]]]].tolist()
+        self._text_ends = np.cumsum(np.fromiter(map(len, first_texts), np.int64, len(first_texts)))
+        self._texts = "".join(first_texts)
+        self._lengths = np.fromiter(map(len, distinct), np.int64, len(distinct))
         self._starts = np.cumsum(self._lengths + 1) - self._lengths
-        self._blob = _SEP + _SEP.join(self.keys) + _SEP
+        self._blob = _SEP + _SEP.join(distinct) + _SEP
+
+    @property
+    def keys(self) -> list[str]:
+        """The distinct keys, in key-number order (built on each call: for typo matching)."""
+        return self._blob[1:-1].split(_SEP) if len(self._lengths) else []
+
+    def text(self, key: int) -> str:
+        """The text key number ``key`` came from."""
+        return self._texts[self._text_ends[key - 1] if key else 0:self._text_ends[key]]
 
     def exact(self, q: str, how: int = EXACT) -> tuple[np.ndarray, np.ndarray]:
         """Records whose key is ``q``, each with ``how``."""
-        number = self._number.get(q)
-        keys = np.array([] if number is None else [number], np.int64)
+        at = self._blob.find(_SEP + q + _SEP)
+        keys = np.array([] if at < 0 else [np.searchsorted(self._starts, at + 1)], np.int64)
         return self._postings(keys, np.full(len(keys), how, np.int8))
 
     def find(self, q: str, substring: bool) -> tuple[np.ndarray, np.ndarray]:
@@ -285,7 +295,7 @@ class _Column:
         """(score, text) of the key most like ``q`` by ``rapidfuzz``'s ratio, if it scores at
         least ``min_score`` (0–100)."""
         best = process.extractOne(q, self.keys, scorer=fuzz.ratio, score_cutoff=min_score)
-        return (best[1], self.texts[best[2]]) if best else None
+        return (best[1], self.text(best[2])) if best else None
 
     def _postings(self, keys: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The records of ``keys``, each with its key's value."""

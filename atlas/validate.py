@@ -8,7 +8,7 @@ it and the server refuses to start on the same report.  Each problem carries a
 
 from __future__ import annotations
 
-import json
+import orjson
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -22,13 +22,14 @@ from shapely.validation import explain_validity
 
 from atlas.crs import METRIC_CRS, WGS84
 from atlas.model import LAYER_MODELS, LINKS, link_ids
+from atlas.packed import pack
 from atlas.promotion.chains import stage_ids
 from atlas.provenance import may_hold_research, plan_sections, public_texts, research_reference
 from atlas.spatial import corridor_band
 from atlas.vocab import APPROXIMATE, LAYER_GEOMETRY, LAYER_KINDS, Layer
 
 BATCH = 2_000
-"""Features validated per call when a whole layer is checked together."""
+"""Features validated per call (few calls, few models and full property dicts alive at once)."""
 PIVOT_TOLERANCE_M = 25.0
 """How far a zone's pivot may sit outside the drawn zone outline (edge tolerance)."""
 
@@ -52,11 +53,11 @@ class Report:
 
     problems: list[Problem] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
-    checked: dict[Layer, list[tuple[dict, BaseGeometry]]] = field(default_factory=dict,
-                                                                   repr=False)
+    checked: dict[Layer, list[tuple[bytes, BaseGeometry]]] = field(default_factory=dict,
+                                                                    repr=False)
     """Per layer, each feature that passed its own checks: its properties as the layer's model
-    writes them (every field, defaults filled in, JSON values) and its geometry.  The engine
-    builds from these, so nothing is parsed or validated twice."""
+    writes them, packed (:func:`atlas.packed.pack`), and its geometry.  The engine builds from
+    these, so nothing is parsed or validated twice."""
 
     @property
     def ok(self) -> bool:
@@ -200,21 +201,29 @@ def _points(raws: list[object]) -> list[BaseGeometry] | None:
 
 def _check_layer(report: Report, layer: Layer, features: list,
                  geoms: dict[str, BaseGeometry], props_by_id: dict[str, tuple[Layer, dict]]
-                 ) -> list[tuple[dict, BaseGeometry]]:
-    """Check every feature of a layer on its own; (properties, geometry) of those that pass."""
+                 ) -> list[tuple[bytes, BaseGeometry]]:
+    """Check every feature of a layer on its own; (packed properties, geometry) of those that
+    pass.  Properties are checked a batch at a time and packed at once, so the layer's full
+    property dicts never all exist together."""
     may_hold_research = _may_hold_research(features)
-    together = _validated_together(layer, features) or [None] * len(features)
-    found = [(checked, feature) for index, (feature, dumped) in enumerate(zip(features, together))
-             if (checked := _check_properties(report, layer, index, feature, props_by_id,
-                                              may_hold_research, dumped))]
-    fids = [fid for (fid, _), _ in found]
-    shapes = _read_geometries(report, layer, fids, [f.get("geometry") for _, f in found])
+    found = []
+    for start in range(0, len(features), BATCH):
+        batch = features[start:start + BATCH]
+        together = _validated_together(layer, batch) or [None] * len(batch)
+        for index, (feature, dumped) in enumerate(zip(batch, together), start):
+            checked = _check_properties(report, layer, index, feature, props_by_id,
+                                        may_hold_research, dumped)
+            if checked:
+                fid, props = checked
+                found.append((fid, props and pack(layer, props), feature.get("geometry")))
+    shapes = _read_geometries(report, layer, [fid for fid, _, _ in found],
+                              [raw for _, _, raw in found])
     passed = []
-    for ((fid, props), _), geom in zip(found, shapes):
+    for (fid, packed, _), geom in zip(found, shapes):
         if geom is not None:
             geoms[fid] = geom
-            if props is not None:
-                passed.append((props, geom))
+            if packed is not None:
+                passed.append((packed, geom))
     return passed
 
 
@@ -230,22 +239,22 @@ def _validated_together(layer: Layer, features: list) -> list[dict] | None:
     if not all(isinstance(f, dict) and f.get("type") == "Feature" for f in features):
         return None
     adapter = _list_adapter(layer)
-    dumped: list[dict] = []
-    for start in range(0, len(features), BATCH):  # batches: few calls, few models alive at once
-        try:
-            models = adapter.validate_python(
-                [f.get("properties") or {} for f in features[start:start + BATCH]])
-        except ValidationError:
-            return None
-        dumped += adapter.dump_python(models, mode="json")
-    return dumped
+    try:
+        models = adapter.validate_python([f.get("properties") or {} for f in features])
+    except ValidationError:
+        return None
+    return adapter.dump_python(models, mode="json")
 
 
 def _may_hold_research(features: list) -> bool:
     """Whether any property text of the layer could hold a research reference (one screen of
     the layer's properties as JSON, so a clean layer is not searched field by field)."""
     properties = [f.get("properties") for f in features if isinstance(f, dict)]
-    return may_hold_research(json.dumps(properties, ensure_ascii=False, default=str))
+    try:
+        text = orjson.dumps(properties, default=str).decode()
+    except orjson.JSONEncodeError:  # an integer beyond 64 bits, from an edit: screen field by field
+        return True
+    return may_hold_research(text)
 
 
 def _check_public_text(report: Report, layer: Layer, fid: str, props: dict,
@@ -304,8 +313,8 @@ def validate(collections: dict[Layer, dict], corridor_width_m: float,
 def _metric_geometries(geoms: dict[str, BaseGeometry]) -> dict[str, BaseGeometry]:
     if not geoms:
         return {}
-    series = gpd.GeoSeries(list(geoms.values()), index=list(geoms), crs=WGS84).to_crs(METRIC_CRS)
-    return series.to_dict()
+    series = gpd.GeoSeries(list(geoms.values()), crs=WGS84).to_crs(METRIC_CRS)
+    return dict(zip(geoms, np.asarray(series.array)))  # not to_dict(): it iterates in Python
 
 
 def _ids_in(props_by_id: dict[str, tuple[Layer, dict]], layer: Layer) -> list[str]:

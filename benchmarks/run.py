@@ -13,8 +13,12 @@ points (``BENCH_N`` to change it):
 * the atlas page's data without a filter: the counts, the list's head and (beyond 10 000
   matches) the server's clusters of the city view, vs. every matched feature as JSON (what
   the page received before it clustered on the server);
-* filter and load: no baseline; the load row also gives the process's RSS after loading
-  (``VmRSS``), so memory per feature shows.
+* filter: no baseline.
+
+Before the rows, a fresh server process is started twice on each data set — once validating
+the data, once from the validated snapshot the first start wrote (:mod:`atlas.snapshot`) —
+with the seconds to import, load and warm the caches, the resident memory after loading and
+after warming, and from those the memory per feature.
 
 The atlas's ``GET`` rows include the HTTP round trip through the test client; the baselines
 are the bare computation, so on tiny data they look faster than they are.
@@ -22,9 +26,11 @@ are the bare computation, so on tiny data they look faster than they are.
 
 from __future__ import annotations
 
-import gc
 import json
 import os
+import shutil
+import subprocess
+import sys
 import statistics
 import tempfile
 import time
@@ -38,6 +44,7 @@ from fastapi.testclient import TestClient
 from shapely.geometry import Point
 
 import coverage as coverage_bench
+from atlas import snapshot
 from atlas.config import Settings
 from atlas.filters import listed_in_order
 from atlas.maps.render import map_shell
@@ -76,11 +83,12 @@ def loop_within(atlas, radius_m: float):
 
 
 def naive_page(atlas, offset: int, limit: int, bbox: tuple[float, ...] | None = None) -> bytes:
-    """Baseline: every id sorted and (for a bbox) every geometry tested, on each request."""
+    """Baseline: every id sorted and (for a bbox) every geometry tested, on each request, and
+    each feature of the page built from its properties."""
     frame = atlas.frames[Layer.incubators]
     mask = frame.intersects(shapely.box(*bbox)).to_numpy() if bbox else np.ones(len(frame), bool)
     ids = np.sort(frame.index.to_numpy(dtype=str)[mask])[offset:offset + limit]
-    page = frame.loc[ids].to_geo_dict(na="null", drop_id=False)
+    page = {"type": "FeatureCollection", "features": [atlas.entities[i].feature() for i in ids]}
     return json.dumps(page, ensure_ascii=False).encode()
 
 
@@ -89,21 +97,9 @@ def every_feature(atlas) -> bytes:
     return orjson.dumps([build_map_feature(atlas, e, "zh") for e in listed_in_order(atlas)])
 
 
-def rss_mb() -> int:
-    """This process's resident memory now, in MB."""
-    with open("/proc/self/status", encoding="ascii") as status:
-        return next(int(line.split()[1]) // 1024 for line in status if line.startswith("VmRSS"))
-
-
 def measure(label: str, settings: Settings, repeat: int) -> list[tuple[str, float, float | None]]:
-    before = rss_mb()
-    start = time.perf_counter()
-    app = create_app(settings)
-    load_ms = (time.perf_counter() - start) * 1000
-    gc.collect()
-    grown = rss_mb() - before
-    client = TestClient(app)
-    atlas = app.state.live.current()
+    client = TestClient(create_app(settings))
+    atlas = client.app.state.live.current()
     circle = Point(LON, LAT).buffer(0.01)
 
     def page_uncached():
@@ -111,14 +107,12 @@ def measure(label: str, settings: Settings, repeat: int) -> list[tuple[str, floa
         client.get("/")
 
     n = sum(len(f) for f in atlas.frames.values())
-    print(f"\n{label}: {n} features, data version {atlas.version}; RSS grew {grown} MB "
-          f"while loading ({grown * 2**20 // max(n, 1)} bytes per feature), now {rss_mb()} MB")
+    print(f"\n{label}: {n} features, data version {atlas.version}")
     items = "/ogc/collections/incubators/items"
     deep = len(atlas.frames[Layer.incubators]) // 2
     first = atlas.frames[Layer.incubators].index[0]
     box = (LON - 0.005, LAT - 0.005, LON + 0.005, LAT + 0.005)
     return [
-        ("load + validate + index", load_ms, None),
         ("GET / (atlas page)", median_ms(lambda: client.get("/"), repeat),
          median_ms(page_uncached, repeat)),
         ("nearest k=5", median_ms(lambda: atlas.nearest(LON, LAT, 5), repeat),
@@ -145,8 +139,8 @@ def measure(label: str, settings: Settings, repeat: int) -> list[tuple[str, floa
             lambda: client.get(f"{items}?bbox={','.join(map(str, box))}&limit=100"), repeat),
          median_ms(lambda: naive_page(atlas, 0, 100, box), repeat)),
         ("GET one item", median_ms(lambda: client.get(f"{items}/{first}"), repeat),
-         median_ms(lambda: json.dumps(atlas.frames[Layer.incubators].loc[[first]].to_geo_dict(
-             na="null", drop_id=False)), repeat)),
+         median_ms(lambda: json.dumps(atlas.entities[first].feature(), ensure_ascii=False),
+                   repeat)),
     ]
 
 
@@ -157,15 +151,70 @@ def report(rows) -> None:
         print(f"{name:<32}{ours:>10.2f}{extra}")
 
 
+STARTUP = """
+import json, sys, threading, time
+started = time.perf_counter()
+from atlas.config import Settings
+from atlas.web.app import create_app
+imported = time.perf_counter()
+app = create_app(Settings(data_dir=sys.argv[1], tiles="none"))
+loaded = time.perf_counter()
+def rss():
+    with open("/proc/self/status") as status:
+        return next(int(l.split()[1]) / 1024 for l in status if l.startswith("VmRSS"))
+after_load = rss()
+for thread in threading.enumerate():
+    if thread.name == "atlas-warm":
+        thread.join()
+print(json.dumps({"import": imported - started, "load": loaded - imported, "warm":
+                  time.perf_counter() - loaded, "rss_load": after_load, "rss_warm": rss()}))
+"""
+"""A server process's start, as `make run` would do it: import, load, and the caches built in
+the background; seconds and resident memory (MiB)."""
+
+
+def startup(folder: Path) -> dict:
+    """:data:`STARTUP` in a fresh Python process on the layers in ``folder``."""
+    out = subprocess.run([sys.executable, "-c", STARTUP, str(folder)], check=True,
+                         capture_output=True, text=True, cwd=Path(__file__).parent.parent)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def report_startup(label: str, folder: Path, features: int, shipped: dict | None) -> dict:
+    """Start a server process on ``folder`` twice: once validating the data (its snapshot
+    removed first) and once from the validated snapshot the first start wrote."""
+    shutil.rmtree(snapshot.folder(Settings(data_dir=folder)), ignore_errors=True)
+    cold, again = startup(folder), startup(folder)
+    print(f"\nstartup, {label} ({features:,} features), a fresh process each")
+    print(f"{'start':<28}{'import s':>9}{'load s':>8}{'total s':>8}{'warm s':>8}"
+          f"{'RSS loaded':>11}{'RSS warm':>9}")
+    for name, run in (("validating the data", cold), ("from the validated snapshot", again)):
+        print(f"{name:<28}{run['import']:>9.2f}{run['load']:>8.2f}"
+              f"{run['import'] + run['load']:>8.2f}{run['warm']:>8.2f}"
+              f"{run['rss_load']:>11.0f}{run['rss_warm']:>9.0f}")
+    if shipped:
+        per = (again["rss_warm"] - shipped["rss_warm"]) * 2**20 / max(features - shipped["n"], 1)
+        print(f"memory per feature (RSS warm, beyond the shipped data's): {per:,.0f} bytes")
+    return {**again, "n": features}
+
+
 def main() -> None:
+    shipped_dir = Settings().data_dir
+    shipped = report_startup("shipped data", shipped_dir, count_features(shipped_dir), None)
     report(measure("shipped data", Settings(tiles="none"), repeat=50))
     coverage_bench.run(create_app(Settings(tiles="none")).state.live.current())
     n = int(os.environ.get("BENCH_N", "20000"))
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "geo"
         write_synthetic_data(folder, n)
+        report_startup(f"synthetic: {n} incubators", folder, count_features(folder), shipped)
         report(measure(f"synthetic: {n} incubators", Settings(data_dir=folder, tiles="none"),
                        repeat=10))
+
+
+def count_features(folder: Path) -> int:
+    """How many features the layers in ``folder`` hold."""
+    return sum(len(orjson.loads(path.read_bytes())["features"]) for path in folder.glob("*.geojson"))
 
 
 if __name__ == "__main__":

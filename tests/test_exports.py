@@ -24,6 +24,7 @@ from openpyxl import load_workbook
 from shapely.geometry import Point
 
 from atlas.engine import Entity
+from atlas.packed import pack
 from atlas.exports import gis, office
 from atlas.exports.records import COLUMNS, Records, records
 from atlas.vocab import Layer
@@ -304,7 +305,8 @@ def test_kml_escapes_text_from_the_data(app):
     evil = '<![CDATA[</name>]]><b>&amp; "x"</b>'
     props = {**real.props, "name_zh": evil, "name_en": "]]> & <i>",
              "description_zh": "<script>alert(1)</script>"}
-    entity = Entity("evil-id", Layer.incubators, props, Point(118.53, 24.76), real.member)
+    entity = Entity("evil-id", Layer.incubators, pack(Layer.incubators, props), Point(118.53, 24.76),
+                    real.member)
     rec = records(atlas, [entity], "zh", lambda e: 'http://x/"><script>')
     mark = placemarks(gis.kml(rec, "<title>").encode("utf-8"))[0]
     assert mark.findtext(f"{KML}name") == f"{evil}（]]> & <i>）"

@@ -21,6 +21,7 @@ from shapely.geometry import Point, shape
 
 from atlas.config import REPO_ROOT
 from atlas.engine import Entity
+from atlas.packed import pack
 from atlas.promotion.hubs import HUBS_FILE, HubDataError, HubKind, load_hubs, parse_hubs
 from atlas.promotion.navigate import navigate_links
 from atlas.promotion.travel import AVERAGE_SPEED_KMH, ROAD_FACTOR, drive_minutes, getting_there
@@ -229,7 +230,8 @@ def test_data_from_the_records_is_escaped(atlas):
     """A name with markup reaches the page as text and the links as URL-encoded values."""
     evil = "<script>alert(1)</script>\"'&"
     base = atlas.entity("clfi-jinjiang")
-    entity = Entity(id="x-evil", layer=base.layer, props={**base.props, "name_zh": evil, "name_en": evil},
+    entity = Entity(id="x-evil", layer=base.layer,
+                    packed=pack(base.layer, {**base.props, "name_zh": evil, "name_en": evil}),
                     geometry=base.geometry)
     data = json.loads(HUBS_FILE.read_text(encoding="utf-8"))
     data["hubs"][0]["name_zh"] = data["hubs"][0]["name_en"] = evil

@@ -85,8 +85,8 @@ def test_gdal_spatial_filter_gets_the_right_subset(ogc: str, atlas: Atlas, layer
 def test_gdal_attribute_filter_uses_the_declared_queryables(ogc: str, atlas: Atlas) -> None:
     out = gdal("ogrinfo", "-ro", "-q", "-geom=NO", "-where", "kind = 'university'",
                f"OAPIF:{ogc}", "platforms")
-    frame = atlas.frames[Layer.platforms]
-    assert listed_ids(out) == sorted(frame.index[frame["kind"] == "university"])
+    assert listed_ids(out) == sorted(e.id for e in atlas.entities.values()
+                                     if e.layer == Layer.platforms and e.props["kind"] == "university")
 
 
 @needs_gdal
@@ -98,7 +98,7 @@ def test_gdal_copies_a_collection_to_geopackage(ogc: str, atlas: Atlas, tmp_path
     assert sorted(copied.index) == sorted(source.index)
     for fid, row in source.iterrows():
         assert copied.geometry.loc[fid].equals_exact(row.geometry, 1e-9), fid
-        assert copied.loc[fid, "name_zh"] == row["name_zh"]
+        assert copied.loc[fid, "name_zh"] == atlas.entities[fid].props["name_zh"]
 
 
 # ---------------------------------------------------------------------- OWSLib

@@ -72,7 +72,7 @@ def reference_items(atlas: Atlas, layer: Layer, bbox, kind, offset: int, limit: 
 
 def test_ogc_items_equal_a_filtered_sorted_list(synthetic: TestClient, atlas: Atlas) -> None:
     rng = random.Random(7)
-    kinds = sorted(set(atlas.frames[Layer.incubators]["kind"]))
+    kinds = sorted({e.props["kind"] for e in atlas.entities.values() if e.layer == Layer.incubators})
     for _ in range(QUERIES):
         layer = rng.choice([Layer.incubators, Layer.platforms, Layer.parks])
         params: dict[str, str] = {"limit": str(rng.choice([1, 7, 100, 1000])),

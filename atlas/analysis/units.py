@@ -46,7 +46,8 @@ def _units(atlas: Atlas) -> tuple[Unit, ...]:
     def named(layer: Layer, kind: str) -> list[Unit]:
         frame = atlas.metric[layer]
         stated = frame["stated_area_ha"] if "stated_area_ha" in frame else None
-        return [Unit(fid, kind, Label(frame.at[fid, "name_zh"], frame.at[fid, "name_en"]),
+        names = {fid: atlas.entities[fid].props for fid in frame.index}
+        return [Unit(fid, kind, Label(names[fid]["name_zh"], names[fid]["name_en"]),
                      shapely.intersection(frame.at[fid, "geometry"], city),
                      float(stated[fid]) / 100 if stated is not None and stated[fid] > 0 else None)
                 for fid in frame.index]

@@ -35,9 +35,7 @@ from pathlib import Path, PurePosixPath
 from typing import get_origin
 
 import numpy as np
-import openpyxl
 import pandas as pd
-import pyogrio
 import shapely
 from pydantic import ValidationError
 from pyproj import CRS
@@ -47,15 +45,12 @@ from shapely.geometry.base import BaseGeometry
 
 from atlas.config import Settings
 from atlas.crs import WGS84, InputCRS, geometry_to_wgs84
+from atlas.libraries import openpyxl, pyogrio
 from atlas.edit.service import EditError, Op, apply, current_features
 from atlas.model import LAYER_MODELS
 from atlas.storage import Commit, Storage, etag
 from atlas.validate import Problem
 from atlas.vocab import LAYER_KINDS, Layer
-
-pyogrio.set_gdal_config_options({"LIBKML_ID_FIELD": "kml_id"})
-"""GDAL's LIBKML reader names a Placemark's XML id ``id`` by default, which would push a
-record's own ``id`` field (in ExtendedData) aside to ``id2``; keep ``id`` for the record."""
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 MAX_UNZIPPED_BYTES = 200 * 1024 * 1024
@@ -297,7 +292,7 @@ def read_xlsx(data: bytes, layer_hint: str = "") -> Source:
     """The worksheet named like the layer, else the first one, of an Excel workbook (cached
     values of formulas); the header is its first non-empty row, row numbers are the sheet's."""
     try:
-        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        book = openpyxl().load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises zipfile, KeyError and XML errors for bad files
         raise ImportFileError(422, f"not a readable Excel .xlsx workbook ({type(exc).__name__}: "
                                    f"{exc})") from None
@@ -355,7 +350,7 @@ def read_gis(data: bytes, suffix: str, crs: InputCRS | CRS | None, encoding: str
         path.write_bytes(data)
         source = _zip_member(path, layer_hint) if suffix == ".zip" else str(path)
         try:
-            layers = [str(name) for name, _ in pyogrio.list_layers(source)]
+            layers = [str(name) for name, _ in pyogrio().list_layers(source)]
             if not layers:
                 raise ImportFileError(422, f"the {what} file holds no layer")
             if len(layers) > 1:
@@ -366,10 +361,10 @@ def read_gis(data: bytes, suffix: str, crs: InputCRS | CRS | None, encoding: str
                                                f"{layer_hint!r}, or export just that one")
                 layers = named
             options = {"encoding": encoding} if encoding and source.lower().endswith(".shp") else {}
-            frame = pyogrio.read_dataframe(source, layer=layers[0], force_2d=True, **options)
-        except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError,
-                pyogrio.errors.FieldError, pyogrio.errors.GeometryError,
-                pyogrio.errors.CRSError) as exc:
+            frame = pyogrio().read_dataframe(source, layer=layers[0], force_2d=True, **options)
+        except (pyogrio().errors.DataSourceError, pyogrio().errors.DataLayerError,
+                pyogrio().errors.FieldError, pyogrio().errors.GeometryError,
+                pyogrio().errors.CRSError) as exc:
             raise ImportFileError(422, f"not a readable {what} file (GDAL: {exc})") from None
     return _gis_source(frame, crs, what)
 

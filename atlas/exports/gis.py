@@ -32,12 +32,12 @@ from xml.sax.saxutils import escape
 
 import geopandas as gpd
 import pandas as pd
-import pyogrio
 import shapely
 import simplekml
 from shapely.geometry.base import BaseGeometry
 
 from atlas.crs import WGS84
+from atlas.libraries import pyogrio
 from atlas.engine import Entity
 from atlas.exports.records import (COLUMNS, COORDINATE_DECIMALS, DICTIONARY_HEADERS, KEYS,
                                    LONG_TEXTS, NOTES, SHAPEFILE_TEXT_BYTES, Records, dictionary,
@@ -100,10 +100,10 @@ def geopackage(rec: Records) -> bytes:
     language) and the ``data_dictionary`` table."""
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "export.gpkg"
-        pyogrio.write_dataframe(_dictionary_frame(rec.lang), path, layer=DICTIONARY_TABLE,
+        pyogrio().write_dataframe(_dictionary_frame(rec.lang), path, layer=DICTIONARY_TABLE,
                                 driver="GPKG", dataset_options={"VERSION": GEOPACKAGE_VERSION})
         for layer, rows in _by_layer(rec):
-            pyogrio.write_dataframe(_frame(rec, rows, KEYS), path, layer=layer.value, driver="GPKG",
+            pyogrio().write_dataframe(_frame(rec, rows, KEYS), path, layer=layer.value, driver="GPKG",
                                     layer_options={"IDENTIFIER": in_lang(layer.label, rec.lang)})
         return path.read_bytes()
 
@@ -141,7 +141,7 @@ def shapefile_zip(rec: Records, stem: str) -> bytes:
         for kind in ("points", "lines", "polygons"):
             if kind not in groups:
                 continue
-            pyogrio.write_dataframe(_frame(cut, groups[kind], names),
+            pyogrio().write_dataframe(_frame(cut, groups[kind], names),
                                     Path(folder) / f"{stem}_{kind}.shp", encoding="UTF-8")
         for path in sorted(Path(folder).iterdir()):
             archive.write(path, path.name)

@@ -11,14 +11,11 @@ from __future__ import annotations
 import csv
 import io
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
 
 from atlas.exports.records import (COORDINATE_DECIMALS, DICTIONARY_HEADERS, NOTES, Records,
                                    dictionary, in_lang)
 from atlas.exports.tables import formula_safe
+from atlas.libraries import openpyxl
 from atlas.vocab import Label
 
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -46,16 +43,17 @@ def _size_columns(sheet, rows: list) -> None:
     written)."""
     for i, values in enumerate(zip(*rows), start=1):
         width = max(_width(v) for v in values) + 2
-        sheet.column_dimensions[get_column_letter(i)].width = min(MAX_WIDTH, max(MIN_WIDTH, width))
+        letter = openpyxl().utils.get_column_letter(i)
+        sheet.column_dimensions[letter].width = min(MAX_WIDTH, max(MIN_WIDTH, width))
 
 
-def _header(sheet, titles: list[str]) -> list[WriteOnlyCell]:
+def _header(sheet, titles: list[str]) -> list:
     """The header row of a write-only sheet: bold cells."""
-    cells = []
+    xl, cells = openpyxl(), []
     for title in titles:
-        cell = WriteOnlyCell(sheet, title)
-        cell.font = Font(bold=True)
-        cell.alignment = Alignment(vertical="top")
+        cell = xl.cell.WriteOnlyCell(sheet, title)
+        cell.font = xl.styles.Font(bold=True)
+        cell.alignment = xl.styles.Alignment(vertical="top")
         cells.append(cell)
     return cells
 
@@ -65,12 +63,12 @@ def write_xlsx(rec: Records, about: list[str]) -> bytes:
     the data dictionary followed by the notes and the lines of ``about`` (what the file holds,
     when it was made, where from)."""
     lang = rec.lang
-    book = Workbook(write_only=True)
+    book = openpyxl().Workbook(write_only=True)
     data = book.create_sheet(in_lang(DATA_SHEET, lang))
     headers = rec.headers()
     _size_columns(data, [headers, *rec.rows[:WIDTH_SAMPLE]])
     data.freeze_panes = "A2"
-    data.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{len(rec.rows) + 1}"
+    data.auto_filter.ref = f"A1:{openpyxl().utils.get_column_letter(len(headers))}{len(rec.rows) + 1}"
     data.append(_header(data, headers))
     for row in rec.rows:
         data.append([_cell(v) for v in row])

@@ -12,9 +12,8 @@ import csv
 import io
 from dataclasses import dataclass, field
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
+from atlas.libraries import openpyxl
 from atlas.vocab import Label
 
 
@@ -99,14 +98,15 @@ def to_csv(table: Table) -> bytes:
 
 def to_xlsx(table: Table) -> bytes:
     """The table as an XLSX workbook: title, bilingual bold header (frozen), rows, source."""
-    book = Workbook()
+    xl = openpyxl()
+    book = xl.Workbook()
     sheet = book.active
     sheet.title = table.name[:31]
     sheet.append([f"{table.title.zh} · {table.title.en}"])
-    sheet["A1"].font = Font(bold=True, size=12)
+    sheet["A1"].font = xl.styles.Font(bold=True, size=12)
     sheet.append([header(c) for c in table.columns])
     for cell in sheet[2]:
-        cell.font = Font(bold=True)
+        cell.font = xl.styles.Font(bold=True)
     for row in table.rows:
         sheet.append([_cell(row.get(c.key)) for c in table.columns])
     if table.source:

@@ -49,7 +49,7 @@ def _equals(column: str) -> Matcher:
 def _contains(column: str) -> Matcher:
     def match(atlas: Atlas, frame: gpd.GeoDataFrame, value: str) -> np.ndarray:
         cells = frame[column] if column in frame else [None] * len(frame)
-        return np.fromiter((isinstance(c, list) and value in c for c in cells), bool, len(frame))
+        return np.fromiter((isinstance(c, tuple) and value in c for c in cells), bool, len(frame))
     return match
 
 

@@ -16,14 +16,16 @@ from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING
 
+import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from atlas.config import REPO_ROOT
 from atlas.model import PlanRef, Slug, Text
-from atlas.vocab import LISTED_LAYERS, Industry, Layer
+from atlas.vocab import Industry, Layer
 
 if TYPE_CHECKING:  # the engine validates data against the stages defined here
-    from atlas.engine import Atlas, Entity
+    from atlas.engine import Entity
+    from atlas.filters import FacetIndex
 
 CHAINS_FILE = REPO_ROOT / "data" / "plan" / "chains.json"
 
@@ -134,19 +136,20 @@ LAYER_ORDER = (Layer.enterprises, Layer.platforms, Layer.incubators, Layer.parks
 """Within a stage: enterprises first (the chain itself), then the carriers serving it."""
 
 
-def chain_view(atlas: Atlas, chain_: Chain) -> ChainView:
-    """Who serves each stage of ``chain_``, the gaps, and the industry's other entities."""
-    def order(e: Entity) -> tuple:
-        return LAYER_ORDER.index(e.layer), e.id
+def chain_view(chain_: Chain, index: FacetIndex) -> ChainView:
+    """Who serves each stage of ``chain_``, the gaps, and the industry's other entities, from
+    the atlas's facet index (the ``stage`` and ``industry`` filters)."""
+    none = np.empty(0, np.int64)
 
-    listed = [e for e in atlas.entities.values() if e.layer in LISTED_LAYERS]
-    own = {s.id for s in chain_.stages}
-    stages = [StageView(s, sorted((e for e in listed if s.id in (e.props.get("chain_stages") or ())),
-                                  key=order))
-              for s in chain_.stages]
-    unstaged = sorted((e for e in listed if chain_.industry in (e.props.get("industries") or ())
-                       and not own & set(e.props.get("chain_stages") or ())), key=order)
-    return ChainView(chain_, stages, unstaged)
+    def entities(rows: np.ndarray) -> list[Entity]:
+        return sorted((index.listed[r] for r in rows.tolist()),
+                      key=lambda e: (LAYER_ORDER.index(e.layer), e.id))
+
+    rows = {s.id: index.rows["stage"].get(s.id, none) for s in chain_.stages}
+    unstaged = np.setdiff1d(index.rows["industry"].get(chain_.industry.value, none),
+                            np.concatenate([none, *rows.values()]))
+    return ChainView(chain_, [StageView(s, entities(rows[s.id])) for s in chain_.stages],
+                     entities(unstaged))
 
 
 def chains_of(entity: Entity) -> list[tuple[Chain, Stage]]:

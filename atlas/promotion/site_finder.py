@@ -119,8 +119,8 @@ def assess(atlas: Atlas, entity: Entity, need: Need) -> Candidate:
             c.reasons.append(Reason(True, "industry", {"industry": need.industry.value}))
         else:
             c.reasons.append(Reason(False, "industry_other", {"industry": need.industry.value}))
-    _space(c, need)
-    _rent(c, need)
+    _space(c, p, need)
+    _rent(c, p, need)
     where = entity_position(entity)
     for near in need.near:
         if where is None:
@@ -136,11 +136,11 @@ def assess(atlas: Atlas, entity: Entity, need: Need) -> Candidate:
     return c
 
 
-def _space(c: Candidate, need: Need) -> None:
+def _space(c: Candidate, p: dict, need: Need) -> None:
     if need.space is None and need.size_m2 is None:
         return
     kinds = [need.space] if need.space else list(Space)
-    known = {k: c.entity.props.get(f"space_{k.value}_m2") for k in kinds}
+    known = {k: p.get(f"space_{k.value}_m2") for k in kinds}
     known = {k: v for k, v in known.items() if v is not None}
     if not known:
         c.unknown.append(f"space_{need.space.value}" if need.space else "space")
@@ -155,10 +155,10 @@ def _space(c: Candidate, need: Need) -> None:
         c.reasons.append(Reason(True, "space", values))
 
 
-def _rent(c: Candidate, need: Need) -> None:
+def _rent(c: Candidate, p: dict, need: Need) -> None:
     if need.budget_yuan is None:
         return
-    low, high = c.entity.props.get("rent_min_yuan"), c.entity.props.get("rent_max_yuan")
+    low, high = p.get("rent_min_yuan"), p.get("rent_max_yuan")
     if low is None:
         c.unknown.append("rent")
         return

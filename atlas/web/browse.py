@@ -105,10 +105,11 @@ def build_map_feature(atlas, entity: Entity, lang: Lang) -> dict:
     """:func:`map_feature` without keeping it (for the lone points of a clustered view, which
     over time could be every point in both languages)."""
     datum = InputCRS(atlas.settings.tiles_datum)
-    props = {k: entity.props[k] for k in MAP_FIELDS if entity.props.get(k) is not None}
+    p = entity.props
+    props = {k: p[k] for k in MAP_FIELDS if p.get(k) is not None}
     props.update(layer=entity.layer.value, **display(entity, lang))
-    if entity.props.get("seat_lon") is not None:  # a town is labelled at its seat
-        anchor = Point(entity.props["seat_lon"], entity.props["seat_lat"])
+    if p.get("seat_lon") is not None:  # a town is labelled at its seat
+        anchor = Point(p["seat_lon"], p["seat_lat"])
     else:  # an area at a point inside it (a bounding box's centre can fall outside)
         anchor = entity.geometry.representative_point()
     if entity.geometry.geom_type != "Point":
@@ -121,12 +122,13 @@ def build_map_feature(atlas, entity: Entity, lang: Lang) -> dict:
 
 def display(entity: Entity, lang: Lang) -> dict:
     """Labels for showing an entity in ``lang`` (the browser escapes them as text)."""
-    name, fallback = field(entity.props, "name", lang)
+    p = entity.props
+    name, fallback = field(p, "name", lang)
     return {"display_name": name, "name_fallback": fallback,
-            "display_kind": label("Kind", entity.props["kind"], lang),
-            "display_status": label("Status", entity.props["status"], lang),
-            "display_level": label("Level", entity.props.get("level"), lang),
-            "display_precision": label("Precision", entity.props["precision"], lang),
+            "display_kind": label("Kind", p["kind"], lang),
+            "display_status": label("Status", p["status"], lang),
+            "display_level": label("Level", p.get("level"), lang),
+            "display_precision": label("Precision", p["precision"], lang),
             "url": profile_url(entity)}
 
 

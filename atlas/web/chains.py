@@ -11,6 +11,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from atlas.filters import facet_index
 from atlas.promotion.chains import chain, chain_view, load_chains
 from atlas.web.deps import AtlasDep
 from atlas.web.pages import LangQuery, not_found
@@ -22,7 +23,7 @@ router = APIRouter(include_in_schema=False)
 @router.get("/chains", response_class=HTMLResponse)
 def chains_index(request: Request, atlas: AtlasDep, lang: LangQuery) -> HTMLResponse:
     """Every chain with its stages, how many serve each, and the gaps."""
-    views = [chain_view(atlas, c) for c in load_chains()]
+    views = [chain_view(c, facet_index(atlas)) for c in load_chains()]
     return templates.TemplateResponse(request, "chains/index.html", {"lang": lang, "views": views})
 
 
@@ -33,4 +34,4 @@ def chain_page(request: Request, atlas: AtlasDep, chain_id: str, lang: LangQuery
     if found is None:
         return not_found(request, lang)
     return templates.TemplateResponse(request, "chains/chain.html",
-                                      {"lang": lang, "v": chain_view(atlas, found)})
+                                      {"lang": lang, "v": chain_view(found, facet_index(atlas))})

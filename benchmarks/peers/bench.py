@@ -19,7 +19,9 @@ What it does
    starts a throwaway PostgreSQL 15 + PostGIS cluster (``scripts/pg-cluster``, restarted with
    ``shared_buffers = 256MB`` so the table fits) and copies the same incubators into
    ``public.incubators`` (``id`` text primary key, ``geom`` Point/4326 with a GIST index) for
-   the peers, and into the atlas's own schema for ``atlas-pg`` (``peers.py``).
+   the peers, and into the atlas's own schema for ``atlas-pg`` (``peers.py``).  Runs
+   ``atlas validate`` on the folder: the atlas's ingest, which keeps the validated snapshot the
+   ``atlas`` server starts from (``atlas-pg`` starts by validating what it reads).
 2. Starts each server alone — one uvicorn process, one worker, no access log, its own port —
    and times it from process start to the first 200 from its collections document.
 3. Checks that every server returns the same feature ids, in the same order, for every
@@ -330,6 +332,9 @@ def main() -> int:
         data, features = peers.make_data(work, n)
         url = peers.start_cluster(work)
         peers.load_incubators(url, features)
+        validated = time.perf_counter()
+        peers.validate_atlas_data(data)
+        print(f"atlas: data validated in {time.perf_counter() - validated:.0f} s")
         atlas_url = peers.atlas_database(url, data) if "atlas-pg" in wanted else None
         print(f"data, cluster and tables ready in {time.perf_counter() - t:.0f} s")
         xy = np.array([f["geometry"]["coordinates"] for f in features])

@@ -131,6 +131,12 @@ def load_incubators(url: str, features: list[dict]) -> None:
         conn.execute("VACUUM ANALYZE incubators")
 
 
+def validate_atlas_data(data: Path) -> None:
+    """``atlas validate`` on ``data``: the atlas's ingest, as loading PostGIS is the peers'.  It
+    keeps the validated snapshot the ``atlas`` server then starts from (:mod:`atlas.snapshot`)."""
+    run([str(ATLAS_BIN / "atlas"), "validate", "--data-dir", str(data)], timeout=900)
+
+
 def atlas_database(cluster_url: str, data: Path) -> str:
     """A database ``atlas_store`` in the cluster holding the atlas's schema and ``data``
     (``atlas db init`` + ``atlas db load``); its URL."""

@@ -28,7 +28,8 @@ from atlas.analysis.demand import Demand
 from atlas.analysis.facilities import Facility, FacilitySet
 from atlas.config import Settings
 from atlas.crs import METRIC_CRS
-from atlas.engine import Atlas
+from atlas.engine import Atlas, Entity
+from atlas.packed import pack
 from atlas.vocab import Label, Layer
 
 X0, Y0 = 640_000.0, 2_720_000.0  # somewhere in UTM 50N; only differences matter
@@ -185,12 +186,14 @@ def test_covered_points_agrees_with_a_lattice_count_of_the_lens_union():
 # ------------------------------------------------------------------ analyse on a hand-made atlas
 def _atlas(city=SQUARE, band=box(X0, Y0 + 4950, X0 + SIDE, Y0 + 5050)) -> Atlas:
     """A minimal Atlas whose city is one square town (no zones), built without the data files."""
-    towns = gpd.GeoDataFrame({"id": ["sq"], "name_zh": ["方镇"], "name_en": ["Square town"]},
-                             geometry=[city], crs=METRIC_CRS).set_index("id", drop=False)
-    zones = gpd.GeoDataFrame({"id": [], "name_zh": [], "name_en": []},
-                             geometry=gpd.GeoSeries([], crs=METRIC_CRS), crs=METRIC_CRS)
+    towns = gpd.GeoDataFrame({"id": ["sq"]}, geometry=[city], crs=METRIC_CRS).set_index("id",
+                                                                                     drop=False)
+    zones = gpd.GeoDataFrame({"id": []}, geometry=gpd.GeoSeries([], crs=METRIC_CRS),
+                             crs=METRIC_CRS)
     frames = {Layer.towns: towns, Layer.zones: zones}
-    return Atlas(Settings(tiles="none"), "test", frames, frames, band, band, city)
+    town = {"id": "sq", "name_zh": "方镇", "name_en": "Square town"}
+    entities = {"sq": Entity("sq", Layer.towns, pack(Layer.towns, town), city)}
+    return Atlas(Settings(tiles="none"), "test", frames, frames, band, band, city, entities)
 
 
 def _sites(*points: Point) -> FacilitySet:
