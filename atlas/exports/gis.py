@@ -85,8 +85,10 @@ def _by_layer(rec: Records) -> Iterator[tuple[Layer, list[int]]]:
 
 
 def _frame(rec: Records, rows: list[int], names: tuple[str, ...]) -> gpd.GeoDataFrame:
-    """The given rows as a GeoDataFrame (WGS-84) with the columns under ``names``."""
-    values = {name: [rec.rows[i][c] for i in rows] for c, name in enumerate(names)}
+    """The given rows as a GeoDataFrame (WGS-84) with the columns under ``names``; a column of
+    numbers keeps its type when some or all of its cells are empty."""
+    values = {name: pd.array([rec.rows[i][c] for i in rows], dtype=COLUMNS[c].number or object)
+              for c, name in enumerate(names)}
     return gpd.GeoDataFrame(values, geometry=[rec.entities[i].geometry for i in rows], crs=WGS84)
 
 
