@@ -154,7 +154,7 @@ def form_fields(atlas, layer: Layer, props: dict, lang: Lang, entity_id: str | N
             f.widget, f.type, f.help = "lines", "lines", t("edit_one_per_line", lang)
         elif base is dt.date:
             f.widget, f.type = "date", "date"
-            f.value = str(value) if value else dt.date.today().isoformat()
+            f.value = str(value) if value else dt.date.today().isoformat() if f.required else None
         elif base in (float, int):
             f.widget, f.type = "number", "number"
         elif name in TEXTAREAS:
