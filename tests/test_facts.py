@@ -2,7 +2,7 @@
 own ``fact_sources`` entry, else the feature's ``facts_as_of``/``facts_source_*``), policies as
 title, issuer, date and link, and the WeChat account's QR link — validated, shown on profiles
 (escaped, "not yet provided" where missing), flattened to text lines for GIS clients and
-downloads, and edited through the staff edit path with history."""
+downloads, edited through the staff edit path with history, and imported from tables."""
 
 from __future__ import annotations
 
@@ -26,6 +26,7 @@ from atlas.exports.qr import qr_svg
 from atlas.model import FACTS, FactSource, IncubatorProps, ParkProps, SpaceFacts
 from atlas.web.app import create_app
 from tests.conftest import SHIPPED_DATA
+from tests.test_import import csv_bytes, importing, stored, upload  # noqa: F401 (a fixture)
 
 PARK = "sanchuang-park"
 WECHAT = "https://weixin.qq.com/r/Test-SanChuang_123"
@@ -400,3 +401,22 @@ def test_bad_facts_are_a_422_naming_the_field(editor, change, field, words):
     errors = answer.json()["errors"]
     assert any(e["field"] == field and words in e["message"] for e in errors), errors
     assert editor.get(f"/api/features/{PARK}").headers["etag"] == before
+
+
+# ------------------------------------------------------------------ imports
+def test_an_import_takes_policies_and_sources_of_facts_as_json(importing):
+    client, _, folder = importing
+    row = {"id": "sanchuang-incubator", "space_lab_m2": "300", "contact_wechat_url": WECHAT,
+           "fact_sources": json.dumps([source("space_lab_m2")], ensure_ascii=False),
+           "policies": json.dumps([POLICY], ensure_ascii=False), **DATED}
+    done = upload(client, "facts.csv", csv_bytes([row]), mode="apply")
+    assert done.status_code == 200 and done.json()["changed"] == ["sanchuang-incubator"], done.text
+    props = stored(folder, "incubators")["sanchuang-incubator"]["properties"]
+    assert [(p["title_zh"], p["date"]) for p in props["policies"]] == [(POLICY["title_zh"], "2024-05-01")]
+    assert [(s["facts"], s["as_of"]) for s in props["fact_sources"]] == [(["space_lab_m2"], "2026-05-01")]
+    assert props["space_lab_m2"] == 300 and props["contact_wechat_url"] == WECHAT
+    lines = {"id": "sanchuang-incubator", "policies": "晋江市科技创新若干措施；晋江市人民政府；2024-05-01"}
+    refused = upload(client, "lines.csv", csv_bytes([lines]))
+    assert refused.status_code == 200
+    [rejection] = refused.json()["rejected"]
+    assert "policies: not a JSON array of objects" in json.dumps(rejection, ensure_ascii=False)
