@@ -14,6 +14,9 @@ from typing import Any
 from atlas.model import FACTS, given_facts
 from atlas.web.i18n import Lang, t
 
+NUMBER_FACTS = ("area_ha", "established", "firms", "output_yi_yuan", "space_office_m2",
+                "space_factory_m2", "space_lab_m2")
+"""The facts that are one number each (each its own field)."""
 LABEL_KEYS = {"rent": "fact_rent", "land": "fact_land", "policies": "fact_policies"}
 """UI string of a fact whose label is not its field's (``edit_f_<fact>``)."""
 

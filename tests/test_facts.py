@@ -25,6 +25,7 @@ from atlas.config import Settings
 from atlas.exports.qr import qr_svg
 from atlas.model import FACTS, FactSource, IncubatorProps, ParkProps, SpaceFacts
 from atlas.web.app import create_app
+from atlas.web.facts import facts
 from tests.conftest import SHIPPED_DATA
 from tests.test_import import csv_bytes, importing, stored, upload  # noqa: F401 (a fixture)
 
@@ -225,6 +226,12 @@ def test_english_profile_puts_english_first_with_the_chinese_beside(facts_client
     assert policy.xpath('string(span[@lang="en"])') == "Jinjiang S&T support measures (test)"
     assert policy.xpath('string(span[@lang="zh-CN"])') == EVIL_TITLE
     assert "Jinjiang Municipal People's Government · 2025-03-01" in policy.text_content()
+
+
+def test_a_policy_without_english_is_shown_in_chinese_and_marked_so():
+    [policy] = facts({"policies": [POLICY], **DATED}, "en").rows[-1].value
+    assert (policy.title, policy.title_lang, policy.other_title) == (POLICY["title_zh"], "zh", None)
+    assert policy.issuer == "晋江市人民政府" and policy.url is None
 
 
 def test_policies_are_listed_with_escaped_links(facts_client):

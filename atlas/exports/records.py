@@ -27,8 +27,8 @@ import shapely
 
 from atlas.engine import Atlas, Entity
 from atlas.membership import town_bucket, zone_bucket
-from atlas.fact_text import fact_label, fact_source_lines, policy_line, rent_text
-from atlas.model import FACTS
+from atlas.fact_text import NUMBER_FACTS, fact_label, fact_source_lines, policy_line, rent_text
+from atlas.model import SpaceFacts
 from atlas.provenance import citation_line, plan_ref_label
 from atlas.vocab import LISTED_LAYERS, Label, Precision
 from atlas.web.i18n import UI, Lang, field, label, t
@@ -40,6 +40,10 @@ SEPARATOR = {"zh": "；", "en": "; "}
 COORDINATE_DECIMALS = 6
 """Decimal places of lon/lat (about 0.1 m)."""
 FACTS_SOURCES = Label("招商信息来源", "Sources of the facts for investors")
+FACT_SHAPEFILE_NAMES = {"area_ha": "area_ha", "established": "est_year", "firms": "firms",
+                        "output_yi_yuan": "output_yi", "space_office_m2": "spc_office",
+                        "space_factory_m2": "spc_fctry", "space_lab_m2": "spc_lab"}
+"""The Shapefile field names of the facts that are numbers."""
 
 
 @dataclass(frozen=True)
@@ -128,15 +132,12 @@ COLUMNS: tuple[ExportColumn, ...] = (
     ExportColumn("citation", "citation", Label("资料来源", "Sources"),
                  Label("公开资料来源：发布者、日期、标题及网址", "Public sources: publisher, date, "
                        "title and address")),
-    *(ExportColumn(key, shp, Label(*UI[f"edit_f_{key}"]),
+    *(ExportColumn(key, FACT_SHAPEFILE_NAMES[key], Label(*UI[f"edit_f_{key}"]),
                    Label(f"园区和孵化载体的招商信息：{UI[f'edit_f_{key}'][0]}（其日期与来源见“{FACTS_SOURCES.zh}”列）",
                          f"Parks and incubators, for investors: {UI[f'edit_f_{key}'][1].lower()} "
-                         f"(its date and source: see “{FACTS_SOURCES.en}”)"), number=dtype)
-      for key, shp, dtype in (("area_ha", "area_ha", "Float64"), ("established", "est_year", "Int64"),
-                              ("firms", "firms", "Int64"), ("output_yi_yuan", "output_yi", "Float64"),
-                              ("space_office_m2", "spc_office", "Float64"),
-                              ("space_factory_m2", "spc_fctry", "Float64"),
-                              ("space_lab_m2", "spc_lab", "Float64"))),
+                         f"(its date and source: see “{FACTS_SOURCES.en}”)"),
+                   number="Int64" if SpaceFacts.model_fields[key].annotation == int | None else "Float64")
+      for key in NUMBER_FACTS),
     ExportColumn("rent", "rent", Label(*UI["fact_rent"]),
                  Label("租金范围，元/平方米·月（园区和孵化载体）",
                        "Rent range, yuan per m² per month (parks and incubators)")),
@@ -157,8 +158,6 @@ COLUMNS: tuple[ExportColumn, ...] = (
 )
 
 KEYS: tuple[str, ...] = tuple(c.key for c in COLUMNS)
-FACT_NUMBERS = tuple(c.key for c in COLUMNS if c.key in FACTS)
-"""The facts for investors that are one number each."""
 
 PRECISION_NOTES: dict[str, Label] = {
     Precision.approximate: Label("仅为大致位置，请勿据此测距或导航",
@@ -233,7 +232,7 @@ class _Rows:
                                    for ref in p.get("plan_refs") or []),
             "as_of": str(p["as_of"]) if p.get("as_of") else None,
             "citation": SEPARATOR[lang].join(citation_line(c, lang) for c in p.get("citations") or []),
-            **{key: p.get(key) for key in FACT_NUMBERS},
+            **{key: p.get(key) for key in NUMBER_FACTS},
             "rent": rent_text(p), "land": field(p, "land", lang)[0], "contact": _contact(p, lang),
             "policies": SEPARATOR[lang].join(policy_line(x, lang) for x in p.get("policies") or []),
             "fact_sources": SEPARATOR[lang].join(fact_source_lines(p, lang)),

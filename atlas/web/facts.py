@@ -11,14 +11,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from atlas.fact_text import (SourcedFacts, fact_label, fact_sources, number_text, rent_text,
-                             source_text, text_in)
+from atlas.fact_text import (NUMBER_FACTS, SourcedFacts, fact_label, fact_sources, number_text,
+                             rent_text, source_text, text_in)
 from atlas.model import FACTS, SpaceFacts
 from atlas.web.i18n import Lang, field
 
-NUMBERS = ("area_ha", "established", "firms", "output_yi_yuan", "space_office_m2",
-           "space_factory_m2", "space_lab_m2")
-"""The facts that are one number each."""
 OTHER_LANG: dict[str, Lang] = {"zh": "en", "en": "zh"}
 
 
@@ -37,10 +34,12 @@ class SourceNote:
 
 @dataclass(frozen=True)
 class PolicyView:
-    """A policy as the page lists it: title and issuer in the page's language, the title in
-    the other language (None when the same or not given), the date and the link."""
+    """A policy as the page lists it: title and issuer in the page's language (else in the
+    other), the language the title is in (``zh`` or ``en``), the title in the other language
+    (None when the same or not given), the date and the link."""
 
     title: str
+    title_lang: Lang
     other_title: str | None
     issuer: str
     date: str
@@ -88,7 +87,7 @@ def _note(number: int, source: SourcedFacts, lang: Lang) -> SourceNote:
 
 def _value(props: dict, fact: str, lang: Lang) -> str | list[PolicyView] | None:
     """A fact's value as text, the policies as a list; None when not given."""
-    if fact in NUMBERS:
+    if fact in NUMBER_FACTS:
         value = props.get(fact)
         return None if value is None else str(value) if fact == "established" else number_text(value)
     if fact == "rent":
@@ -103,7 +102,8 @@ def _value(props: dict, fact: str, lang: Lang) -> str | list[PolicyView] | None:
 
 
 def _policy(policy: dict, lang: Lang) -> PolicyView:
-    return PolicyView(text_in(policy["title_zh"], policy.get("title_en"), lang),
+    title_lang = lang if lang == "zh" or policy.get("title_en") else "zh"
+    return PolicyView(text_in(policy["title_zh"], policy.get("title_en"), lang), title_lang,
                       _other(policy["title_zh"], policy.get("title_en") or "", lang),
                       text_in(policy["issuer_zh"], policy.get("issuer_en"), lang),
                       str(policy["date"]), policy.get("url"))
