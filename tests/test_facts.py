@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from lxml import html as lxml_html
+from lxml import etree, html as lxml_html
 from pydantic import ValidationError
 
 from atlas.auth.users import UserStore
@@ -30,6 +30,7 @@ from tests.conftest import SHIPPED_DATA
 from tests.test_import import csv_bytes, importing, stored, upload  # noqa: F401 (a fixture)
 
 PARK = "sanchuang-park"
+KML = "{http://www.opengis.net/kml/2.2}"
 WECHAT = "https://weixin.qq.com/r/Test-SanChuang_123"
 RENT_URL = 'https://example.org/rent?a=1&b=<2>'
 POLICY_URL = 'https://example.org/policy?x=1&y="2"'
@@ -313,6 +314,13 @@ def test_downloads_hold_the_facts_and_their_sources_as_text(facts_client, tmp_pa
                           check=True).stdout
     assert re.search(r"^area_ha: Real", info, re.M) and re.search(r"^established: Integer", info, re.M)
     assert re.search(r"^policies: String", info, re.M) and "JSON" not in info
+    kml = etree.fromstring(facts_client.get("/export.kml?layer=parks&q=三创园").content)
+    mark = next(m for m in kml.iter(f"{KML}Placemark") if m.findtext(f"{KML}name").startswith("三创园（"))
+    description = lxml_html.fromstring(mark.findtext(f"{KML}description"))
+    cells = dict(zip(description.xpath("//th/text()"), description.xpath("//td/text()")))
+    assert cells["面积（公顷）"] == "12.5" and cells["租金（元/㎡·月）"] == "25–35"
+    assert "招商信息来源: 面积（公顷）、入驻企业数" in description.text_content()
+    assert f"{EVIL_TITLE}》" in description.text_content() and not description.xpath("//script")
 
 
 # ------------------------------------------------------------------ editing, with history
