@@ -280,7 +280,10 @@ def test_ogc_items_carry_the_facts_as_text_lines_and_no_objects(facts_client):
     assert props["policies_en"] == ["“Jinjiang S&T support measures (test)”, Jinjiang Municipal "
                                     f"People's Government, 2025-03-01 {POLICY_URL}"]
     assert props["contact_wechat_url"] == WECHAT
+    # whole numbers with a decimal point: QGIS saves the NULLs of an Integer field as 0
+    assert repr(props["firms"]) == "120.0" and props["established"] is None
     schema = facts_client.get("/ogc/collections/parks/schema").json()["properties"]
+    assert schema["firms"]["type"] == schema["established"]["type"] == "number"
     for name in ("policies_zh", "policies_en", "fact_sources_zh", "fact_sources_en"):
         assert schema[name]["type"] == "array" and schema[name]["items"] == {"type": "string"}
     assert "policies" not in schema and "fact_sources" not in schema

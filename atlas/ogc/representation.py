@@ -1,7 +1,7 @@
 """How feature properties are written for desktop GIS (QGIS, GDAL, ArcGIS) and their schema.
 
 Desktop GIS read OGC items through GDAL's GeoJSON reader, which types each field
-from the values it meets first.  Two of our stored shapes mislead it:
+from the values it meets first.  Three of our stored shapes mislead it:
 
 * an empty list (``[]``) first makes the field ``String(JSON)``; QGIS then reads
   *every* value of that field as NULL and cannot save the layer to any file.
@@ -10,7 +10,11 @@ from the values it meets first.  Two of our stored shapes mislead it:
 * a list of objects (``citations``, ``policies``, ``fact_sources``) is JSON whatever comes
   first.  Each is served as two lists of readable lines, ``<name>_zh`` and ``<name>_en``;
   ``fact_sources_*`` list every source of a park's or incubator's facts (its own
-  ``facts_source_*`` too), each with the facts it gives and as of when.
+  ``facts_source_*`` too), each with the facts it gives and as of when;
+* a whole number (``established``, ``firms``) makes an ``Integer`` field, whose NULLs
+  QGIS (3.22, OAPIF provider) saves to every file format as 0: a park with no known year
+  would be saved as opened in year 0.  Served as a number with a decimal point (2018.0,
+  typed ``Real``, whose NULLs QGIS keeps), and typed ``number`` in the schema.
 
 The JSON Schema of what is served (:func:`served_properties`) follows the same rules,
 so clients that type fields from a schema (GDAL's ``describedBy`` link, OGC API –
@@ -43,12 +47,25 @@ TEXT_LINES_OF: dict[str, tuple[str, Callable[[Mapping[str, Any], str], list[str]
 the lines of a feature's properties in a language."""
 
 
+def _whole_numbers() -> frozenset[str]:
+    """The properties of any layer that hold a whole number (JSON Schema ``integer``)."""
+    return frozenset(name for layer in Layer
+                     for name, schema in properties_schema(layer)["properties"].items()
+                     if non_null(schema).get("type") == "integer")
+
+
+WHOLE_NUMBERS = _whole_numbers()
+"""Properties served as numbers with a decimal point (see the module's notes)."""
+
+
 def gis_properties(props: Mapping[str, Any]) -> dict[str, Any]:
     """``props`` as served to GIS clients: empty lists as ``null``, lists of objects as text
-    lines (:data:`TEXT_LINES_OF`)."""
+    lines (:data:`TEXT_LINES_OF`), whole numbers with a decimal point."""
     out: dict[str, Any] = {}
     for key, value in props.items():
-        if key in TEXT_LINES_OF:
+        if key in WHOLE_NUMBERS and value is not None:
+            out[key] = float(value)
+        elif key in TEXT_LINES_OF:
             lines = TEXT_LINES_OF[key][1]
             for lang in LANGS:
                 out[f"{key}_{lang}"] = lines(props, lang) or None
@@ -81,6 +98,8 @@ def served_properties(layer: Layer) -> dict[str, dict[str, Any]]:
                 properties[f"{name}_{lang}"] = {**TEXT_LINES, "title": title}
         else:
             properties[name] = {k: v for k, v in non_null(schema).items() if k != "default"}
+            if name in WHOLE_NUMBERS:
+                properties[name]["type"] = "number"
     if layer in LISTED_LAYERS:
         properties.update(CONTEXT)
     return properties
