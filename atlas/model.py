@@ -8,9 +8,13 @@ field points into is declared in :data:`LINKS` and checked by validation.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+import re
+from collections.abc import Mapping
+from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (AfterValidator, BaseModel, ConfigDict, Field, StringConstraints,
+                      ValidationInfo, field_validator, model_validator)
 
 from atlas.vocab import (CARRIER_LAYERS, Industry, Kind, Layer, Level, Precision, Status,
                          TorchGrade)
@@ -102,14 +106,75 @@ class ChainProps(FeatureProps):
 
 Phone = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\+?[0-9][0-9 ()-]{4,24}$")]
 Email = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+WECHAT_HOSTS = ("weixin.qq.com", "mp.weixin.qq.com")
+"""Hosts of the links a WeChat official account's QR code holds."""
+
+
+def _wechat_link(value: str) -> str:
+    """``value`` if it is what an official account's QR code holds: an http(s) link on
+    :data:`WECHAT_HOSTS`, without spaces or markup characters."""
+    try:
+        parts = urlsplit(value)
+        odd = parts.username or parts.port or re.search(r"[\s<>\"'\\]", value)
+    except ValueError:  # a port that is not a number
+        odd = True
+    if odd or parts.scheme not in ("http", "https") or parts.hostname not in WECHAT_HOSTS:
+        raise ValueError("give the link the account's QR code holds: an http(s) address on "
+                         "weixin.qq.com or mp.weixin.qq.com, e.g. https://weixin.qq.com/r/…")
+    return value
+
+
+WeChatLink = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500),
+                       AfterValidator(_wechat_link)]
 SPACE_TYPES = ("office", "factory", "lab")
 """Kinds of space an investor asks for; each has a ``space_<type>_m2`` fact."""
+
+FACTS: dict[str, tuple[str, ...]] = {
+    "area_ha": ("area_ha",), "established": ("established",), "firms": ("firms",),
+    "output_yi_yuan": ("output_yi_yuan",),
+    **{f"space_{kind}_m2": (f"space_{kind}_m2",) for kind in SPACE_TYPES},
+    "rent": ("rent_min_yuan", "rent_max_yuan"), "land": ("land_zh", "land_en"),
+    "contact_phone": ("contact_phone",), "contact_email": ("contact_email",),
+    "contact_wechat": ("contact_wechat", "contact_wechat_url"), "policies": ("policies",),
+}
+"""The facts an investor asks about, in the order pages show them, each with the fields that
+hold it.  A source (:class:`FactSource`) names whole facts: the rent range, not its ends."""
+FactName = Literal[tuple(FACTS)]
+
+
+class Policy(BaseModel):
+    """A policy that applies to a park or incubator: its title, who issued it, when, and where
+    to read it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    title_zh: Text = Field(description="Title in Chinese, e.g. 晋江市加快科技创新若干措施")
+    title_en: str = Field("", description="Title in English (\"\" if none yet)")
+    issuer_zh: Text = Field(description="Who issued it, in Chinese, e.g. 晋江市人民政府")
+    issuer_en: str = Field("", description="Who issued it, in English")
+    date: dt.date = Field(description="Date issued, YYYY-MM-DD")
+    url: Url | None = Field(None, description="Public address of the policy (None when it has none)")
+
+
+class FactSource(BaseModel):
+    """When and from whom some facts are, where they differ from the feature's own
+    ``facts_as_of`` and ``facts_source_*``."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    facts: list[FactName] = Field(min_length=1, description="The facts it gives, e.g. "
+                                  "[\"rent\", \"space_office_m2\"]")
+    as_of: dt.date = Field(description="Date the facts hold for")
+    source_zh: Text = Field(description="Who gave them or where they are published (Chinese)")
+    source_en: str = Field("", description="The same in English")
+    url: Url | None = Field(None, description="Public address of the source")
 
 
 class SpaceFacts(BaseModel):
     """What an investor asks a park or incubator: size, firms, output, free space, rent, land,
     a contact and the policies that apply.  All optional — a missing fact is shown as "not
-    yet provided" — but any fact given needs ``facts_as_of`` and ``facts_source_zh``."""
+    yet provided" — but every fact given has one date and source: its own entry in
+    ``fact_sources``, else ``facts_as_of`` and ``facts_source_zh``."""
 
     area_ha: float | None = Field(None, gt=0, description="Area, hectares")
     established: int | None = Field(None, ge=1949, le=2100, description="Year opened")
@@ -124,30 +189,62 @@ class SpaceFacts(BaseModel):
     land_en: str | None = Field(None, description="Land available, in English")
     contact_phone: Phone | None = Field(None, description="Phone for investors")
     contact_email: Email | None = Field(None, description="E-mail for investors")
-    contact_wechat: str | None = Field(None, description="WeChat official account for investors")
-    policies_zh: list[Text] = Field(default_factory=list, description="Policies that apply, one "
-                                    "per line: title, issuer, date, link")
-    policies_en: list[Text] = Field(default_factory=list, description="The same in English, same order")
-    facts_as_of: dt.date | None = Field(None, description="Date the facts above hold for")
-    facts_source_zh: str | None = Field(None, description="Who gave the facts above (Chinese)")
-    facts_source_en: str | None = Field(None, description="Who gave the facts above (English)")
+    contact_wechat: str | None = Field(None, description="WeChat official account for investors (its name)")
+    contact_wechat_url: WeChatLink | None = Field(None, description="The link the account's QR "
+                                                  "code holds (weixin.qq.com, mp.weixin.qq.com); "
+                                                  "pages draw the QR code from it")
+    policies: list[Policy] = Field(default_factory=list, description="Policies that apply")
+    facts_as_of: dt.date | None = Field(None, description="Date the facts hold for (those without "
+                                        "their own entry in fact_sources)")
+    facts_source_zh: str | None = Field(None, description="Who gave the facts (Chinese)")
+    facts_source_en: str | None = Field(None, description="Who gave the facts (English)")
     facts_source_url: Url | None = Field(None, description="Public address of that source")
+    fact_sources: list[FactSource] = Field(default_factory=list, description="Facts from another "
+                                           "date or source than facts_as_of and facts_source_*")
+
+    @field_validator("fact_sources")
+    @classmethod
+    def _each_fact_one_source(cls, sources: list[FactSource], info: ValidationInfo):
+        """Refuse a fact named by two entries, or by one while it has no value."""
+        named: dict[str, int] = {}
+        for i, source in enumerate(sources, start=1):
+            for fact in source.facts:
+                if fact in named:
+                    raise ValueError(f"{fact} is named in entries {named[fact]} and {i}; "
+                                     "each fact has one source")
+                named[fact] = i
+                fields = [f for f in FACTS[fact] if f in info.data]  # absent: failed already
+                if fields and all(info.data[f] is None or info.data[f] == [] for f in fields):
+                    raise ValueError(f"entry {i} names {fact}, which has no value; remove it "
+                                     "from the entry or give the fact")
+        return sources
 
     @model_validator(mode="after")
     def _facts_are_dated_and_sourced(self):
         values = self.__dict__  # not model_fields: pydantic builds that mapping on every access
-        given = [n for n in _FACT_FIELDS if values[n] not in (None, [])]
-        if given and not (self.facts_as_of and self.facts_source_zh):
-            raise ValueError(f"{', '.join(given)}: give facts_as_of and facts_source_zh "
-                             "(when and from whom the facts are)")
+        given = given_facts(values)
+        if not given:
+            return self
+        own = {fact for source in self.fact_sources for fact in source.facts}
+        rest = [n for n in FACTS if n in given and n not in own]
+        if rest and not (self.facts_as_of and self.facts_source_zh):
+            raise ValueError(f"{', '.join(rest)}: give facts_as_of and facts_source_zh (when and "
+                             "from whom the facts are), or a fact_sources entry naming them")
         if (self.rent_min_yuan is not None and self.rent_max_yuan is not None
                 and self.rent_min_yuan > self.rent_max_yuan):
             raise ValueError("rent_min_yuan is above rent_max_yuan")
         return self
 
 
-_FACT_FIELDS = tuple(n for n in SpaceFacts.model_fields if not n.startswith("facts_"))
-"""The facts that need an as-of date and a source."""
+_FACT_OF = tuple((name, fact) for fact, names in FACTS.items() for name in names)
+"""(field, the fact it holds) for every field of a fact."""
+
+
+def given_facts(props: Mapping) -> list[str]:
+    """The facts ``props`` (a park's or incubator's properties) has a value for, in
+    :data:`FACTS` order."""
+    return list(dict.fromkeys(fact for name, fact in _FACT_OF
+                              if props.get(name) is not None and props.get(name) != []))
 
 
 class ParkProps(SpaceFacts, ChainProps):

@@ -43,7 +43,8 @@ _RESEARCH = re.compile(
 PUBLIC_TEXT_FIELDS: tuple[str, ...] = (
     "name_zh", "name_en", "aliases", "description_zh", "description_en",
     "position_note_zh", "position_note_en", "operator_zh", "operator_en",
-    "partners_zh", "partners_en", "citations")
+    "partners_zh", "partners_en", "citations", "land_zh", "land_en", "contact_wechat",
+    "policies", "facts_source_zh", "facts_source_en", "fact_sources")
 """Feature properties shown to the public (pages, prints, exports) that hold free text."""
 
 
@@ -97,6 +98,12 @@ def citation_text(citation: Mapping, lang: str) -> str:
     title = citation.get("title_zh") or citation.get("title_en") or ""
     parts = [publisher, citation.get("date") or ""] + ([f"《{title}》"] if title else [])
     return "，".join(p for p in parts if p)
+
+
+def citation_line(citation: Mapping, lang: str) -> str:
+    """A citation as one readable line in ``lang``, with its URL when it has one."""
+    text = citation_text(citation, lang)
+    return f"{text} {citation['url']}" if citation.get("url") else text
 
 
 @cache

@@ -103,7 +103,7 @@ def test_the_form_holds_the_values_with_labels(site):
     for industry in stored["industries"]:
         assert re.search(rf'<input type="checkbox" value="{industry}" checked>', page)
     assert '<option value="hongshan-creative-park" selected>' in page  # host_park, a link select
-    assert page.count('class="citation-row"') == len(stored["citations"]) + 1  # + the template row
+    assert page.count('class="object-row"') == len(stored["citations"]) + 1  # + the template row
     english = client.get("/edit/clfi-jinjiang?lang=en").text
     assert "Position precision" in english and ">Approximate</option>" in english
     assert "Paste coordinates or a share link" in english and "BD-09" in english
@@ -210,7 +210,7 @@ def test_every_model_field_has_a_widget(site):
     for layer, model in LAYER_MODELS.items():
         fields = form_fields(atlas, layer, {}, "zh", None)
         assert [f.name for f in fields] == [n for n in model.model_fields if n != "id"]
-        assert all(f.widget in {"text", "textarea", "lines", "select", "checks", "citations",
+        assert all(f.widget in {"text", "textarea", "lines", "select", "checks", "rows",
                                 "number", "date"} for f in fields)
 
 

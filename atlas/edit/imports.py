@@ -32,12 +32,12 @@ import tempfile
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import get_origin
+from typing import get_args, get_origin
 
 import numpy as np
 import pandas as pd
 import shapely
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from pyproj import CRS
 from pyproj.exceptions import CRSError
 from shapely.geometry import MultiPoint, Point, mapping, shape
@@ -477,15 +477,22 @@ def _items(value: object) -> list[str]:
     return [t for t in (s.strip() for s in LIST_SEPARATOR.split(text)) if t]
 
 
-def _citations(value: object) -> list:
-    """A ``citations`` cell (a GeoJSON array of objects, or its JSON text)."""
+def _of_objects(annotation) -> bool:
+    """Whether a list field's items are objects (a model: a citation, a policy …)."""
+    item = get_args(annotation)[0]
+    return isinstance(item, type) and issubclass(item, BaseModel)
+
+
+def _objects(key: str, value: object) -> list:
+    """A cell of a list of objects (``citations``, ``policies``, ``fact_sources``): a GeoJSON
+    array of objects, or its JSON text."""
     if isinstance(value, (list, tuple, np.ndarray)):
         return list(value)
     try:
         parsed = json.loads(_text(value) or "")
     except json.JSONDecodeError:
-        raise ValueError("citations: not a JSON array of citations; or use the citation_* "
-                         "columns for one citation per row") from None
+        hint = "; or use the citation_* columns for one citation per row" if key == "citations" else ""
+        raise ValueError(f"{key}: not a JSON array of objects{hint}") from None
     return parsed if isinstance(parsed, list) else [parsed]
 
 
@@ -554,10 +561,8 @@ def _row_properties(cells: dict[str, object], columns: dict[str, str], layer: La
             continue
         if key in CITATION_COLUMNS:
             citation[CITATION_COLUMNS[key]] = _text(value)
-        elif key == "citations":
-            given[key] = _citations(value)
-        elif get_origin(model.model_fields[key].annotation) is list:
-            given[key] = _items(value)
+        elif get_origin(annotation := model.model_fields[key].annotation) is list:
+            given[key] = _objects(key, value) if _of_objects(annotation) else _items(value)
         else:
             given[key] = _text(value)
     if citation:

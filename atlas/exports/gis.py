@@ -85,8 +85,10 @@ def _by_layer(rec: Records) -> Iterator[tuple[Layer, list[int]]]:
 
 
 def _frame(rec: Records, rows: list[int], names: tuple[str, ...]) -> gpd.GeoDataFrame:
-    """The given rows as a GeoDataFrame (WGS-84) with the columns under ``names``."""
-    values = {name: [rec.rows[i][c] for i in rows] for c, name in enumerate(names)}
+    """The given rows as a GeoDataFrame (WGS-84) with the columns under ``names``; a column of
+    numbers keeps its type when some or all of its cells are empty."""
+    values = {name: pd.array([rec.rows[i][c] for i in rows], dtype=COLUMNS[c].number or object)
+              for c, name in enumerate(names)}
     return gpd.GeoDataFrame(values, geometry=[rec.entities[i].geometry for i in rows], crs=WGS84)
 
 
@@ -165,9 +167,10 @@ _KML_LOCK = threading.Lock()
 """simplekml keeps its state (ids, the document being written) on its classes: one at a time."""
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 KML_FACTS = ("layer", "kind", "level", "status", "industries", "host_park", "zones", "town",
-             "precision", "as_of")
-"""The columns a placemark's description lists as a table."""
-KML_TEXTS = ("description", "position_note", "citation")
+             "precision", "as_of", "area_ha", "established", "firms", "output_yi_yuan",
+             "space_office_m2", "space_factory_m2", "space_lab_m2", "rent", "land", "contact")
+"""The columns a placemark's description lists as a table (those with a value)."""
+KML_TEXTS = ("description", "position_note", "citation", "policies", "fact_sources")
 """The columns that follow the table as paragraphs (then the link to the profile page)."""
 KML_DATA = ("id", "name_zh", "name_en")
 """The columns a placemark also carries as ExtendedData, for programs reading the KML (GDAL
@@ -253,7 +256,7 @@ def _add_geometry(container, geometry: BaseGeometry):
 def _description(values: dict, headers: dict[str, str], profile: str, lang) -> str:
     """A placemark's description: HTML of the key facts, the texts and the profile link, with
     the data escaped (``headers`` and ``profile``, the link's text, come escaped)."""
-    esc = {k: html.escape(v) for k, v in values.items() if isinstance(v, str)}
+    esc = {k: html.escape(str(v)) for k, v in values.items() if v is not None}
     other = esc.get("name_zh" if lang == "en" else "name_en")
     parts = [f"<p>{other}</p>"] if other else []
     parts.append("<table>" + "".join(f'<tr><th align="left">{headers[k]}</th><td>{esc[k]}</td></tr>'

@@ -12,7 +12,7 @@ import csv
 import io
 
 
-from atlas.exports.records import (COORDINATE_DECIMALS, DICTIONARY_HEADERS, NOTES, Records,
+from atlas.exports.records import (COLUMNS, DICTIONARY_HEADERS, NOTES, ExportColumn, Records,
                                    dictionary, in_lang)
 from atlas.exports.tables import formula_safe
 from atlas.libraries import openpyxl
@@ -90,12 +90,22 @@ def write_xlsx(rec: Records, about: list[str]) -> bytes:
 
 
 def write_csv(rec: Records) -> bytes:
-    """The rows as CSV: UTF-8 with a BOM, the header row, lon/lat with 6 decimals."""
+    """The rows as CSV: UTF-8 with a BOM, the header row, lon/lat with 6 decimals, other
+    numbers as they are (92, 2.5)."""
     out = io.StringIO()
     out.write("\ufeff")
     writer = csv.writer(out)
     writer.writerow(rec.headers())
     for row in rec.rows:
-        writer.writerow(["" if v is None else f"{v:.{COORDINATE_DECIMALS}f}" if isinstance(v, float)
-                         else formula_safe(v) for v in row])
+        writer.writerow([_csv_cell(v, c) for v, c in zip(row, COLUMNS)])
     return out.getvalue().encode("utf-8")
+
+
+def _csv_cell(value, column: ExportColumn) -> str:
+    if value is None:
+        return ""
+    if column.decimals is not None:
+        return f"{value:.{column.decimals}f}"
+    if column.number:
+        return str(int(value)) if float(value).is_integer() else repr(float(value))
+    return formula_safe(value)

@@ -27,9 +27,11 @@ import shapely
 
 from atlas.engine import Atlas, Entity
 from atlas.membership import town_bucket, zone_bucket
-from atlas.provenance import citation_text, plan_ref_label
+from atlas.fact_text import NUMBER_FACTS, fact_label, fact_source_lines, policy_line, rent_text
+from atlas.model import SpaceFacts
+from atlas.provenance import citation_line, plan_ref_label
 from atlas.vocab import LISTED_LAYERS, Label, Precision
-from atlas.web.i18n import Lang, field, label, t
+from atlas.web.i18n import UI, Lang, field, label, t
 
 CODE_SEPARATOR = ";"
 """Joins list values in the codes rendering (as the importer reads them)."""
@@ -37,6 +39,11 @@ SEPARATOR = {"zh": "；", "en": "; "}
 """Joins list values in the readable rendering."""
 COORDINATE_DECIMALS = 6
 """Decimal places of lon/lat (about 0.1 m)."""
+FACTS_SOURCES = Label("招商信息来源", "Sources of the facts for investors")
+FACT_SHAPEFILE_NAMES = {"area_ha": "area_ha", "established": "est_year", "firms": "firms",
+                        "output_yi_yuan": "output_yi", "space_office_m2": "spc_office",
+                        "space_factory_m2": "spc_fctry", "space_lab_m2": "spc_lab"}
+"""The Shapefile field names of the facts that are numbers."""
 
 
 @dataclass(frozen=True)
@@ -49,8 +56,11 @@ class ExportColumn:
     """Shapefile (dBASE) field name: ASCII, at most 10 characters."""
     header: Label
     meaning: Label
-    number: bool = False
-    """Written as a number (lon/lat); every other column is text."""
+    number: str | None = None
+    """The pandas dtype of a column of numbers (``Float64``, ``Int64``: empty cells stay
+    empty); None for text."""
+    decimals: int | None = None
+    """Decimal places the CSV writes (lon/lat); other numbers as they are."""
 
     def heading(self, lang: Lang) -> str:
         """The column's header in ``lang``."""
@@ -101,10 +111,11 @@ COLUMNS: tuple[ExportColumn, ...] = (
                        "高德、腾讯地图使用 GCJ-02，百度使用 BD-09，需另行转换",
                        "Longitude, WGS-84 (GPS, OpenStreetMap), 6 decimals; for an area, a point "
                        "inside it. Amap/Tencent (GCJ-02) and Baidu (BD-09) need converting"),
-                 number=True),
+                 number="Float64", decimals=COORDINATE_DECIMALS),
     ExportColumn("lat", "lat", Label("纬度（WGS-84）", "Latitude (WGS-84)"),
                  Label("纬度，WGS-84，保留6位小数（同经度）",
-                       "Latitude, WGS-84, 6 decimals (as the longitude)"), number=True),
+                       "Latitude, WGS-84, 6 decimals (as the longitude)"),
+                 number="Float64", decimals=COORDINATE_DECIMALS),
     ExportColumn("precision", "precision", Label("位置精度", "Position precision"),
                  Label("位置的可靠程度；“示意位置”仅为大致位置，“位置未知”为占位示意，请勿据此测距或导航",
                        "How sure the position is; “Approximate” is a sketch and “Not known” a "
@@ -121,6 +132,27 @@ COLUMNS: tuple[ExportColumn, ...] = (
     ExportColumn("citation", "citation", Label("资料来源", "Sources"),
                  Label("公开资料来源：发布者、日期、标题及网址", "Public sources: publisher, date, "
                        "title and address")),
+    *(ExportColumn(key, FACT_SHAPEFILE_NAMES[key], Label(*UI[f"edit_f_{key}"]),
+                   Label(f"园区和孵化载体的招商信息：{UI[f'edit_f_{key}'][0]}（其日期与来源见“{FACTS_SOURCES.zh}”列）",
+                         f"Parks and incubators, for investors: {UI[f'edit_f_{key}'][1].lower()} "
+                         f"(its date and source: see “{FACTS_SOURCES.en}”)"),
+                   number="Int64" if SpaceFacts.model_fields[key].annotation == int | None else "Float64")
+      for key in NUMBER_FACTS),
+    ExportColumn("rent", "rent", Label(*UI["fact_rent"]),
+                 Label("租金范围，元/平方米·月（园区和孵化载体）",
+                       "Rent range, yuan per m² per month (parks and incubators)")),
+    ExportColumn("land", "land", Label(*UI["fact_land"]),
+                 Label("可用土地（园区和孵化载体）", "Land available (parks and incubators)")),
+    ExportColumn("contact", "contact", Label("招商联系方式", "Contact for investors"),
+                 Label("招商电话、邮箱、微信公众号及其二维码所含链接", "Phone, e-mail, WeChat account "
+                       "and the link its QR code holds")),
+    ExportColumn("policies", "policies", Label(*UI["fact_policies"]),
+                 Label("适用政策：名称、发布机关、日期、网址", "Policies that apply: title, issuer, "
+                       "date, address")),
+    ExportColumn("fact_sources", "fact_src", FACTS_SOURCES,
+                 Label("以上招商信息各项的日期与来源：信息、来源、截至日期、网址",
+                       "The date and source of each fact for investors above: the facts, the "
+                       "source, as of when, address")),
     ExportColumn("profile_url", "url", Label("详情页", "Profile page"),
                  Label("在线地图中的详情页网址", "Address of its profile page in the live atlas")),
 )
@@ -139,7 +171,7 @@ PRECISION_NOTES: dict[str, Label] = {
 @dataclass(frozen=True)
 class Records:
     """The rows of one export: per entity, the values of :data:`COLUMNS` in order (None where
-    empty; lon/lat as floats, everything else as text)."""
+    empty; numbers as numbers, everything else as text)."""
 
     lang: Lang
     codes: bool
@@ -199,7 +231,11 @@ class _Rows:
             "plan_refs": self.join(ref if self.codes else plan_ref_label(ref, lang)
                                    for ref in p.get("plan_refs") or []),
             "as_of": str(p["as_of"]) if p.get("as_of") else None,
-            "citation": SEPARATOR[lang].join(_citation(c, lang) for c in p.get("citations") or []),
+            "citation": SEPARATOR[lang].join(citation_line(c, lang) for c in p.get("citations") or []),
+            **{key: p.get(key) for key in NUMBER_FACTS},
+            "rent": rent_text(p), "land": field(p, "land", lang)[0], "contact": _contact(p, lang),
+            "policies": SEPARATOR[lang].join(policy_line(x, lang) for x in p.get("policies") or []),
+            "fact_sources": SEPARATOR[lang].join(fact_source_lines(p, lang)),
             "profile_url": url,
         }
         return tuple(None if values[k] == "" else values[k] for k in KEYS)
@@ -229,10 +265,13 @@ class _Rows:
         return f"{text}{'：' if self.lang == 'zh' else ': '}{in_lang(note, self.lang)}" if note else text
 
 
-def _citation(citation: dict, lang: Lang) -> str:
-    """A source as one line: the readable citation, then its address when it has one."""
-    text = citation_text(citation, lang)
-    return f"{text} {citation['url']}" if citation.get("url") else text
+def _contact(props: dict, lang: Lang) -> str:
+    """Phone, e-mail and WeChat account (with the link its QR code holds), each labelled."""
+    colon = ": " if lang == "en" else "："
+    wechat = " ".join(v for v in (props.get("contact_wechat"), props.get("contact_wechat_url")) if v)
+    values = {"contact_phone": props.get("contact_phone"), "contact_email": props.get("contact_email"),
+              "contact_wechat": wechat}
+    return SEPARATOR[lang].join(fact_label(k, lang) + colon + v for k, v in values.items() if v)
 
 
 # ------------------------------------------------------------------ the data dictionary

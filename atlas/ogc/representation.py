@@ -1,14 +1,20 @@
 """How feature properties are written for desktop GIS (QGIS, GDAL, ArcGIS) and their schema.
 
 Desktop GIS read OGC items through GDAL's GeoJSON reader, which types each field
-from the values it meets first.  Two of our stored shapes mislead it:
+from the values it meets first.  Three of our stored shapes mislead it:
 
 * an empty list (``[]``) first makes the field ``String(JSON)``; QGIS then reads
   *every* value of that field as NULL and cannot save the layer to any file.
   Served here as ``null`` instead, a list field is typed ``StringList`` from its
   first non-empty value, and an empty list stays empty (QGIS shows NULL);
-* a list of objects (``citations``) is JSON whatever comes first.  Served here as
-  two lists of readable lines, ``citations_zh`` and ``citations_en``.
+* a list of objects (``citations``, ``policies``, ``fact_sources``) is JSON whatever comes
+  first.  Each is served as two lists of readable lines, ``<name>_zh`` and ``<name>_en``;
+  ``fact_sources_*`` list every source of a park's or incubator's facts (its own
+  ``facts_source_*`` too), each with the facts it gives and as of when;
+* a whole number (``established``, ``firms``) makes an ``Integer`` field, whose NULLs
+  QGIS (3.22, OAPIF provider) saves to every file format as 0: a park with no known year
+  would be saved as opened in year 0.  Served as a number with a decimal point (2018.0,
+  typed ``Real``, whose NULLs QGIS keeps), and typed ``number`` in the schema.
 
 The JSON Schema of what is served (:func:`served_properties`) follows the same rules,
 so clients that type fields from a schema (GDAL's ``describedBy`` link, OGC API –
@@ -18,32 +24,51 @@ Features Part 5 ``schema``) see the same fields as clients that type from data.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import cache
 from typing import Any
 
 from atlas.engine import Atlas
+from atlas.fact_text import fact_source_lines, policy_line
 from atlas.ogc.schema import non_null, properties_schema
-from atlas.provenance import citation_text
+from atlas.provenance import citation_line
 from atlas.vocab import LISTED_LAYERS, Layer
 
-CITATION_FIELDS = {"citations_zh": "zh", "citations_en": "en"}
-"""The served fields that replace ``citations``, and their language."""
+LANGS = ("zh", "en")
+TEXT_LINES_OF: dict[str, tuple[str, Callable[[Mapping[str, Any], str], list[str]]]] = {
+    "citations": ("Sources, one line each",
+                  lambda props, lang: [citation_line(c, lang) for c in props["citations"] or ()]),
+    "policies": ("Policies that apply, one line each: title, issuer, date, link",
+                 lambda props, lang: [policy_line(p, lang) for p in props["policies"] or ()]),
+    "fact_sources": ("Where each fact is from: the facts, the source, as of when, link",
+                     fact_source_lines),
+}
+"""Lists of objects -> what their ``<name>_zh`` / ``<name>_en`` lines say, and how to write
+the lines of a feature's properties in a language."""
 
 
-def citation_line(citation: Mapping[str, Any], lang: str) -> str:
-    """One citation as a readable line in ``lang``, with its URL when it has one."""
-    text = citation_text(citation, lang)
-    return f"{text} {citation['url']}" if citation.get("url") else text
+def _whole_numbers() -> frozenset[str]:
+    """The properties of any layer that hold a whole number (JSON Schema ``integer``)."""
+    return frozenset(name for layer in Layer
+                     for name, schema in properties_schema(layer)["properties"].items()
+                     if non_null(schema).get("type") == "integer")
+
+
+WHOLE_NUMBERS = _whole_numbers()
+"""Properties served as numbers with a decimal point (see the module's notes)."""
 
 
 def gis_properties(props: Mapping[str, Any]) -> dict[str, Any]:
-    """``props`` as served to GIS clients: empty lists as ``null``, citations as text lines."""
+    """``props`` as served to GIS clients: empty lists as ``null``, lists of objects as text
+    lines (:data:`TEXT_LINES_OF`), whole numbers with a decimal point."""
     out: dict[str, Any] = {}
     for key, value in props.items():
-        if key == "citations":
-            for name, lang in CITATION_FIELDS.items():
-                out[name] = [citation_line(c, lang) for c in value or ()] or None
+        if key in WHOLE_NUMBERS and value is not None:
+            out[key] = float(value)
+        elif key in TEXT_LINES_OF:
+            lines = TEXT_LINES_OF[key][1]
+            for lang in LANGS:
+                out[f"{key}_{lang}"] = lines(props, lang) or None
         elif isinstance(value, list) and not value:
             out[key] = None
         else:
@@ -67,11 +92,14 @@ def served_properties(layer: Layer) -> dict[str, dict[str, Any]]:
     else); any property may be ``null`` or absent, which the documents say."""
     properties: dict[str, dict[str, Any]] = {}
     for name, schema in properties_schema(layer)["properties"].items():
-        if name == "citations":
-            for field, lang in CITATION_FIELDS.items():
-                properties[field] = {**TEXT_LINES, "title": f"Sources, one line each ({lang})"}
+        if name in TEXT_LINES_OF:
+            for lang in LANGS:
+                title = f"{TEXT_LINES_OF[name][0]} ({lang})"
+                properties[f"{name}_{lang}"] = {**TEXT_LINES, "title": title}
         else:
             properties[name] = {k: v for k, v in non_null(schema).items() if k != "default"}
+            if name in WHOLE_NUMBERS:
+                properties[name]["type"] = "number"
     if layer in LISTED_LAYERS:
         properties.update(CONTEXT)
     return properties

@@ -13,6 +13,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel
 
 from atlas.engine import Entity
+from atlas.fact_text import fact_label
 from atlas.model import LAYER_MODELS, LINKS, SpaceFacts
 from atlas.provenance import plan_ref_label, plan_sections
 from atlas.vocab import (INDUSTRY_GROUP, LAYER_GEOMETRY, LAYER_KINDS, Industry, IndustryGroup,
@@ -22,10 +23,24 @@ from atlas.web.i18n import UI, Lang, field as text_field, label, t
 from atlas.web.pages import PROFILE_LAYERS
 
 
+@dataclass(frozen=True)
+class RowColumn:
+    """One input of a row of a list of objects (a citation, a policy, a source of facts):
+    the object's key, its label, whether it is required, the input (``text``, ``date``,
+    ``url`` or ``checks``) and, for checks, the (value, label) options."""
+
+    name: str
+    label: str
+    required: bool
+    input: str
+    options: list[tuple[str, str]] = field(default_factory=list)
+
+
 @dataclass
 class FormField:
     """One input of the edit form: its property ``name``, the widget (see edit.html), the JS
-    value type (``data-type`` in edit.js) and, for choices, (value, label) options."""
+    value type (``data-type`` in edit.js), for choices (value, label) options, for a list of
+    objects the columns of a row, and a help text."""
 
     name: str
     widget: str
@@ -34,6 +49,8 @@ class FormField:
     value: Any = None
     options: list[tuple[str, str]] = field(default_factory=list)
     groups: list[tuple[str, list[tuple[str, str]]]] = field(default_factory=list)
+    columns: list[RowColumn] = field(default_factory=list)
+    help: str | None = None
 
 
 SECTIONS: list[tuple[str, tuple[str, ...]]] = [
@@ -67,6 +84,22 @@ def _unwrap(annotation) -> tuple[Any, bool, bool]:
             is_list, annotation = True, typing.get_args(annotation)[0]
         else:
             return annotation, is_list, nullable
+
+
+def _row_columns(name: str, model: type[BaseModel], lang: Lang) -> list[RowColumn]:
+    """The inputs of one row of the list field ``name`` of ``model`` objects, labelled by the UI
+    strings ``edit_<name>_<key>``; a list of fixed values (the facts a source gives) is a set
+    of checkboxes."""
+    columns = []
+    for key, info in model.model_fields.items():
+        base, is_list, _ = _unwrap(info.annotation)
+        if is_list and typing.get_origin(base) is typing.Literal:
+            columns.append(RowColumn(key, t(f"edit_{name}_{key}", lang), info.is_required(), "checks",
+                                     [(v, fact_label(v, lang)) for v in typing.get_args(base)]))
+            continue
+        kind = "date" if base is dt.date else "url" if key == "url" else "text"
+        columns.append(RowColumn(key, t(f"edit_{name}_{key}", lang), info.is_required(), kind))
+    return columns
 
 
 def _choices(enum_cls: type[enum.Enum], lang: Lang, only=None) -> list[tuple[str, str]]:
@@ -110,7 +143,7 @@ def form_fields(atlas, layer: Layer, props: dict, lang: Lang, entity_id: str | N
             f.widget, f.type = "checks", "checks"
             f.groups = [("", [(ref, plan_ref_label(ref, lang)) for ref in plan_sections()])]
         elif isinstance(base, type) and issubclass(base, BaseModel):
-            f.widget, f.type = "citations", "citations"
+            f.widget, f.type, f.columns = "rows", "rows", _row_columns(name, base, lang)
         elif isinstance(base, type) and issubclass(base, enum.Enum):
             only = LAYER_KINDS[layer] if base is Kind else None
             f.options = _choices(base, lang, only)
@@ -118,16 +151,18 @@ def form_fields(atlas, layer: Layer, props: dict, lang: Lang, entity_id: str | N
             if is_list:
                 f.groups = [("", f.options)]
         elif is_list:
-            f.widget, f.type = "lines", "lines"
+            f.widget, f.type, f.help = "lines", "lines", t("edit_one_per_line", lang)
         elif base is dt.date:
             f.widget, f.type = "date", "date"
-            f.value = str(value) if value else dt.date.today().isoformat()
+            f.value = str(value) if value else dt.date.today().isoformat() if f.required else None
         elif base in (float, int):
             f.widget, f.type = "number", "number"
         elif name in TEXTAREAS:
             f.widget, f.type = "textarea", "text"
         if f.type == "text" and nullable:
             f.type = "nullable-text"
+        if f"edit_help_{name}" in UI:
+            f.help = t(f"edit_help_{name}", lang)
         _keep_unlisted(f)
         fields.append(f)
     return fields

@@ -144,12 +144,11 @@ def _edit_page(request: Request, atlas, lang: Lang, layer: Layer, feature: dict 
         "lang": lang, "user": user, "layer": layer, "entity_id": entity_id, "entity": entity,
         "name": name, "sections": form_sections(fields), "props": props, "config": config,
         "shell": shell, "geoman_js": [u for _, u in GEOMAN_JS], "geoman_css": [u for _, u in GEOMAN_CSS],
-        "profile": profile_link(entity), "citation_fields": CITATION_FIELDS,
+        "profile": profile_link(entity),
         "crs_choices": CRS_CHOICES, "field_label": field_label,
     })
 
 
-CITATION_FIELDS = ("publisher_zh", "publisher_en", "title_zh", "title_en", "date", "url")
 CRS_CHOICES = (("wgs84", "WGS-84 (GPS)"), ("gcj02", "GCJ-02（高德/腾讯 Amap/Tencent）"),
                ("bd09", "BD-09（百度 Baidu）"))
 

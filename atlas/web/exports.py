@@ -26,7 +26,7 @@ from atlas.engine import Atlas, Entity
 from atlas.exports import gis, office
 from atlas.exports.naming import (ascii_filename, content_disposition, export_filename,
                                   filter_summary)
-from atlas.exports.records import records
+from atlas.exports.records import KEYS, records
 from atlas.ogc.media import GEOJSON
 from atlas.vocab import Layer
 from atlas.web.browse import FilterDep, LangDep, profile_url
@@ -64,11 +64,9 @@ def options(lang: LangDep = "zh") -> Options:
 COLUMNS_DOC = (
     "`readable` (default): the columns of the XLSX, headers in `lang`, labels as values. "
     "`codes`: the machine variant, stable for scripts: the data dictionary's field names as "
-    "headers (id, layer, name_zh, name_en, kind, level, status, industries, description, "
-    "host_park, zones, town, lon, lat, precision, position_note, operator, plan_refs, as_of, "
-    "citation, profile_url), vocabulary codes as values, ids for host park, zones and town "
-    "(`none` = outside the zones, `unknown` = position not known), lists joined by `;`; free "
-    "text (description, notes, sources) follows `lang`.")
+    f"headers ({', '.join(KEYS)}), vocabulary codes as values, ids for host park, zones and "
+    "town (`none` = outside the zones, `unknown` = position not known), lists joined by `;`; "
+    "free text (description, notes, sources, the facts for investors' texts) follows `lang`.")
 
 
 def csv_options(lang: LangDep = "zh",

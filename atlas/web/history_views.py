@@ -15,7 +15,8 @@ from shapely.geometry.base import BaseGeometry
 
 from atlas.crs import METRIC_CRS, WGS84
 from atlas.model import LAYER_MODELS
-from atlas.provenance import citation_text
+from atlas.fact_text import fact_source_line, policy_line, sourced
+from atlas.provenance import citation_line
 from atlas.storage import Commit, etag
 from atlas.vocab import LABELS, Layer
 from atlas.web.i18n import Lang, field as text_field, label, t
@@ -66,14 +67,19 @@ ENUM_FIELDS = {"kind": "Kind", "status": "Status", "level": "Level", "precision"
                "torch_grade": "TorchGrade", "industries": "Industry"}
 
 
+OBJECT_LINES = {"citations": citation_line, "policies": policy_line,
+                "fact_sources": lambda entry, lang: fact_source_line(sourced(entry), lang)}
+"""List fields of objects -> one object as a line of text."""
+
+
 def show_value(name: str, value, lang: Lang) -> str | None:
-    """A property value as text for the diff: labels for vocabulary values, citations as lines."""
+    """A property value as text for the diff: labels for vocabulary values, citations,
+    policies and sources of facts as lines."""
     if value is None or value == [] or value == "":
         return None
     enum_name = ENUM_FIELDS.get(name)
-    if name == "citations" and isinstance(value, list):
-        return "\n".join(citation_text(c, lang) + (f" {c.get('url')}" if c.get("url") else "")
-                         for c in value if isinstance(c, dict))
+    if name in OBJECT_LINES and isinstance(value, list):
+        return "\n".join(OBJECT_LINES[name](item, lang) for item in value if isinstance(item, dict))
     if enum_name and isinstance(value, list):
         return "、".join(label(enum_name, v, lang) for v in value) if lang == "zh" else \
             ", ".join(label(enum_name, v, lang) for v in value)

@@ -20,7 +20,7 @@ from atlas.vocab import (INDUSTRY_GROUP, LISTED_LAYERS, POINT_LAYERS, Industry, 
                          Layer, Level, Precision, Status)
 from atlas.web.browse import display, map_feature
 from atlas.web.deps import AtlasDep
-from atlas.web.facts import fact_rows, has_facts, policies, source
+from atlas.web.facts import facts, has_facts
 from atlas.web.hosts import request_url
 from atlas.membership import OUTSIDE, UNKNOWN
 from atlas.web.i18n import Lang, field, js_text, label, t
@@ -120,8 +120,7 @@ def _profile(request: Request, atlas, entity: Entity | None, lang: Lang) -> HTML
         "children": atlas.children(entity.id), "nearby": nearby,
         "peers": _peers(atlas, entity, lang),
         "chains": chains_of(entity),
-        "facts": fact_rows(entity.props, lang) if has_facts(LAYER_MODELS[entity.layer]) else None,
-        "policies": policies(entity.props, lang), "facts_source": source(entity.props, lang),
+        "facts": facts(entity.props, lang) if has_facts(LAYER_MODELS[entity.layer]) else None,
         "members": members, "members_link": _members_link(entity, lang),
         "map_link": f"/?sel={entity.id}&lang={lang}",
         "page_url": str(request_url(request).replace(query=f"lang={lang}")),

@@ -12,11 +12,11 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 
 from atlas.engine import Atlas
+from atlas.fact_text import number_text
 from atlas.promotion.hubs import load_hubs
 from atlas.promotion.site_finder import Near, Need, Reason, Space, find_sites
 from atlas.vocab import Industry
 from atlas.web.deps import AtlasDep
-from atlas.web.facts import number_text
 from atlas.web.hosts import request_url
 from atlas.web.i18n import Lang, field, label, t
 from atlas.web.pages import LangQuery, option_groups

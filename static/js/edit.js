@@ -42,21 +42,36 @@
   function trim(s) { return s.trim(); }
   function isEmpty(v) { return v === null || v === undefined || v === "" || (Array.isArray(v) && !v.length); }
 
-  function readCitations(box) {
-    return Array.prototype.map.call(box.querySelectorAll(".citation-row"), function (row) {
-      var c = {};
-      row.querySelectorAll("[data-cite]").forEach(function (input) { c[input.dataset.cite] = input.value.trim(); });
-      c.url = c.url || null;
-      return c;
-    }).filter(function (c) {
-      return Object.keys(c).some(function (k) { return c[k]; });
-    });
+  function checkedValues(box) {
+    return Array.prototype.filter.call(box.querySelectorAll("input[type=checkbox]"),
+      function (i) { return i.checked; }).map(function (i) { return i.value; });
+  }
+
+  /* A list of objects (citations, policies, sources of facts): one object per row that has
+   * anything filled in; an empty link or date is null, other empty texts "". */
+  function readRows(box) {
+    var rows = box.querySelectorAll(".object-rows > .object-row");
+    return Array.prototype.map.call(rows, function (row) {
+      var item = {}, filled = false;
+      row.querySelectorAll("[data-key]").forEach(function (cell) {
+        var value;
+        if (cell.dataset.input === "checks") {
+          value = checkedValues(cell);
+          filled = filled || value.length > 0;
+        } else {
+          value = cell.value.trim();
+          filled = filled || value !== "";
+          if (value === "" && (cell.dataset.input === "url" || cell.dataset.input === "date")) value = null;
+        }
+        item[cell.dataset.key] = value;
+      });
+      return filled ? item : null;
+    }).filter(Boolean);
   }
 
   /* Checked values: those already stored keep their order, new ones follow in the form's order. */
   function readChecks(box, before) {
-    var checked = Array.prototype.filter.call(box.querySelectorAll("input[type=checkbox]"),
-      function (i) { return i.checked; }).map(function (i) { return i.value; });
+    var checked = checkedValues(box);
     var kept = (Array.isArray(before) ? before : []).filter(function (v) { return checked.indexOf(v) >= 0; });
     return kept.concat(checked.filter(function (v) { return kept.indexOf(v) < 0; }));
   }
@@ -70,7 +85,7 @@
       case "number": return el.value.trim() === "" ? null : Number(el.value);
       case "date": return el.value || null;
       case "checks": return readChecks(el, before);
-      case "citations": return readCitations(el);
+      case "rows": return readRows(el);
     }
     return el.value;
   }
@@ -303,7 +318,7 @@
     if (!box) return false;
     box.textContent = box.hidden || !box.textContent ? message : box.textContent + " " + message;
     box.hidden = false;
-    var wrap = box.closest("[data-field-wrap], .citation-cell") || box.parentNode;
+    var wrap = box.closest(".object-cell, [data-field-wrap]") || box.parentNode;
     wrap.classList.add("has-error");
     var input = wrap.querySelector("input, select, textarea, fieldset");
     if (input) input.setAttribute("aria-invalid", "true");
@@ -342,16 +357,17 @@
     box.scrollIntoView({ block: "nearest" });
   }
 
-  /* Where a server problem belongs: its field's box (citations.0.url is row 0's url), the map for
-   * geometry problems, else the list above the form. */
+  /* Where a server problem belongs: its field's box (citations.0.url is row 0's url of the
+   * citations), the map for geometry problems, else the list above the form. */
   function targetsFor(problem) {
     if (GEOMETRY_CODES[problem.code]) return ["geometry"];
     var found = [];
     (problem.field || "").split("/").forEach(function (part) {
       var m = /^\s*([a-z_]+)(?:\.(\d+)(?:\.([a-z_]+))?)?/.exec(part);
       if (!m) return;
-      if (m[1] === "citations" && m[3] && errorBox("citations." + m[2] + "." + m[3])) {
-        found.push("citations." + m[2] + "." + m[3]);
+      var cell = m[1] + "." + m[2] + "." + m[3];
+      if (m[3] && errorBox(cell)) {
+        found.push(cell);
       } else if (errorBox(m[1])) {
         found.push(m[1]);
       }
@@ -363,7 +379,7 @@
   /* A line of the summary above the form: a link to the field the problem is shown at. */
   function summaryLine(message, target) {
     var box = target && errorBox(target);
-    var wrap = box && (box.closest(".citation-cell") || box.closest("[data-field-wrap]"));
+    var wrap = box && box.closest(".object-cell, [data-field-wrap]");
     var input = wrap && wrap.querySelector("input, select, textarea, fieldset, .folium-map");
     if (!input) return A.el("span", message);
     if (!input.id) input.id = "field-" + target.replace(/\W/g, "-");
@@ -552,35 +568,43 @@
     });
   }
 
-  // ------------------------------------------------------------------ citations rows
+  // ------------------------------------------------------------------ rows of objects
 
-  function renumberCitations() {
-    form.querySelectorAll(".citation-rows .citation-row").forEach(function (row, i) {
+  function renumberRows(field) {
+    var name = field.dataset.field;
+    field.querySelectorAll(".object-rows > .object-row").forEach(function (row, i) {
       row.dataset.index = i;
-      row.querySelector(".citation-no").textContent = String(i + 1);
+      row.querySelector(".row-no").textContent = String(i + 1);
       row.querySelectorAll("[data-error-for]").forEach(function (box) {
-        box.dataset.errorFor = box.dataset.errorFor.replace(/^citations\.\d+\./, "citations." + i + ".");
+        box.dataset.errorFor = name + "." + i + "." + box.dataset.errorFor.split(".").slice(2).join(".");
       });
     });
   }
 
-  function wireCitations() {
-    var rows = form.querySelector(".citation-rows");
-    if (!rows) return;
-    var template = document.getElementById("citation-template");
-    document.getElementById("add-citation").addEventListener("click", function () {
-      var row = template.content.firstElementChild.cloneNode(true);
-      rows.appendChild(row);
-      renumberCitations();
-      row.querySelector("input").focus();
-    });
-    rows.addEventListener("click", function (e) {
-      var button = e.target.closest(".remove-citation");
-      if (!button) return;
-      var row = button.closest(".citation-row");
-      if (rows.querySelectorAll(".citation-row").length > 1) row.remove();
-      else row.querySelectorAll("input").forEach(function (i) { i.value = ""; });
-      renumberCitations();
+  /* Each list of objects: "add" appends an empty row, "remove" drops one (the last row of a
+   * required list is emptied instead). */
+  function wireRows() {
+    form.querySelectorAll("[data-type=rows]").forEach(function (field) {
+      var rows = field.querySelector(".object-rows");
+      var template = field.querySelector(".row-template");
+      field.querySelector(".add-row").addEventListener("click", function () {
+        var row = template.content.firstElementChild.cloneNode(true);
+        rows.appendChild(row);
+        renumberRows(field);
+        row.querySelector("input").focus();
+      });
+      rows.addEventListener("click", function (e) {
+        var button = e.target.closest(".remove-row");
+        if (!button) return;
+        var row = button.closest(".object-row");
+        var required = field.querySelector(":scope > legend .req");
+        if (required && rows.children.length === 1) {
+          row.querySelectorAll("input").forEach(function (i) { i.value = ""; i.checked = false; });
+        } else {
+          row.remove();
+        }
+        renumberRows(field);
+      });
     });
   }
 
@@ -601,7 +625,7 @@
     document.getElementById("save").dataset.label = document.getElementById("save").textContent;
     startMap();
     form.addEventListener("submit", save);
-    wireCitations();
+    wireRows();
     document.getElementById("delete").addEventListener("click", askDelete);
     document.getElementById("delete-confirm").addEventListener("click", doDelete);
     var go = document.getElementById("paste-go");

@@ -162,10 +162,10 @@ def test_edit_in_the_browser(browser, editing_url, artifacts):
         page.select_option("#f-precision", "approximate")
         page.fill("#f-position_note_zh", "测试用的示意范围。")
         page.fill("#f-position_note_en", "A sketched outline, for a test.")
-        row = page.locator(".citation-row").first
-        row.locator("[data-cite=publisher_zh]").fill("晋江市人民政府")
-        row.locator("[data-cite=publisher_en]").fill("Jinjiang Municipal People's Government")
-        row.locator("[data-cite=date]").fill("2024-05")
+        row = page.locator("[data-field=citations] .object-row").first
+        row.locator("[data-key=publisher_zh]").fill("晋江市人民政府")
+        row.locator("[data-key=publisher_en]").fill("Jinjiang Municipal People's Government")
+        row.locator("[data-key=date]").fill("2024-05")
         page.evaluate("window.atlasEdit.map.setView([24.745, 118.56], 14, {animate: false})")
         page.click(".leaflet-pm-icon-polygon")
         frame = page.locator(".edit-map").bounding_box()
@@ -246,7 +246,7 @@ def test_edit_page_in_english_shows_server_errors_by_field(browser, editing_url,
         assert "Chinese name" in page.inner_text("#edit-form")
         before = page.request.get(f"{base}/api/features/{DRAGGED}").headers["etag"]
         page.fill("#f-name_zh", "")
-        page.locator(".citation-row").first.locator("[data-cite=url]").fill("ftp://nowhere")
+        page.locator("[data-field=citations] .object-row").first.locator("[data-key=url]").fill("ftp://nowhere")
         page.click("#save")
         page.wait_for_selector("#err-name_zh:not([hidden])")
         assert page.locator('[data-error-for="citations.0.url"]').is_visible()
@@ -257,7 +257,7 @@ def test_edit_page_in_english_shows_server_errors_by_field(browser, editing_url,
 
         # someone else saves meanwhile: this page's save is refused (412) with a way to reload
         page.fill("#f-name_zh", "陶瓷创新平台（改名）")
-        page.locator(".citation-row").first.locator("[data-cite=url]").fill("")
+        page.locator("[data-field=citations] .object-row").first.locator("[data-key=url]").fill("")
         other = page.request.get(f"{base}/api/features/{DRAGGED}")
         feature = other.json()
         feature.pop("layer")
