@@ -47,7 +47,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Validating {settings.data_dir}")
     print(report.text())
     if report.ok:  # a server on this data now starts without validating it again
-        snapshot.write(settings, snapshot.key(version, settings), report.checked)
+        snapshot.write(settings, snapshot.key(version, settings), snapshot.Snapshot(report.checked))
     return 0 if report.ok else 1
 
 

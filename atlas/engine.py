@@ -32,8 +32,8 @@ from atlas.loader import read_collections
 from atlas import membership, snapshot
 from atlas.membership import Membership
 from atlas.model import LAYER_MODELS
-from atlas.packed import unpack
-from atlas.search import SearchIndex
+from atlas.packed import columns, unpack
+from atlas.search import Pinyin, SearchIndex
 from atlas.spatial import corridor_band, to_metric
 from atlas.storage import Storage
 from atlas.validate import InvalidDataError, validate
@@ -135,15 +135,16 @@ class Atlas:
     def _load(cls, storage: Storage, settings: Settings) -> Atlas:
         version = storage.version()  # before reading: a write in between makes it look stale, not new
         snapshot_key = snapshot.key(version, settings)
-        checked = snapshot.read(settings, snapshot_key)
-        if checked is None:  # a version not validated before (or its snapshot is gone)
+        kept = snapshot.read(settings, snapshot_key)
+        if kept is None:  # a version not validated before (or its snapshot is gone)
             report = validate(read_collections(storage), settings.corridor_width_m,
                               settings.coast_tolerance_m)
             if not report.ok:
                 raise InvalidDataError(report)
-            checked = report.checked
-            snapshot.write(settings, snapshot_key, checked)
-        frames = {layer: _frame(layer, checked[layer]) for layer in Layer}
+            kept = snapshot.Snapshot(report.checked)
+        checked = kept.checked
+        frames = {layer: _frame(layer, checked[layer], kept.columns and kept.columns[layer])
+                  for layer in Layer}
         metric = {layer: to_metric(frame) for layer, frame in frames.items()}
         for frame in (*frames.values(), *metric.values()):
             frame.sindex  # build the STRtrees now, not on the first request
@@ -151,19 +152,31 @@ class Atlas:
         band_wgs = gpd.GeoSeries([band], crs=METRIC_CRS).to_crs(WGS84).iloc[0]
         city = metric[Layer.boundary].geometry.union_all()
         atlas = cls(settings, version, frames, metric, band, band_wgs, city)
-        atlas._build_entities(checked)
+        atlas._build_entities(checked, kept.members)
         atlas._build_hierarchy()
+        if kept.members is None:  # keep what this load built, for the next one
+            snapshot.write(settings, snapshot_key, snapshot.Snapshot(
+                checked, {layer: {c: frame[c].tolist() for c in frame.columns if c != "geometry"}
+                          for layer, frame in frames.items()},
+                {layer: [atlas.entities[i].member for i in frame.index]
+                 for layer, frame in frames.items()}))
         return atlas
 
-    def _build_entities(self, checked: snapshot.Checked) -> None:
+    def _build_entities(self, checked: snapshot.Checked,
+                        kept: dict[Layer, list[Membership | None]] | None = None) -> None:
         """One Entity per feature (its validated properties and geometry), with where it
-        belongs by the one membership rule."""
-        memberships = membership.compute(self.frames, self.metric, self.band, ENTITY_LAYERS)
+        belongs by the one membership rule (or as a snapshot ``kept`` it, per layer in
+        feature order)."""
+        if kept is None:
+            computed = membership.compute(self.frames, self.metric, self.band, ENTITY_LAYERS)
+            kept = {layer: [computed.get(i) for i in self.frames[layer].index] for layer in Layer}
+        default = Membership()
         for layer in Layer:
-            for eid, (packed, geom) in zip(self.frames[layer].index, checked[layer]):
-                self.entities[eid] = Entity(eid, layer, packed, geom,
-                                            memberships.get(eid, Membership()))
-        self.member_ids = membership.members(memberships)
+            for eid, (packed, geom), member in zip(self.frames[layer].index, checked[layer],
+                                                    kept[layer]):
+                self.entities[eid] = Entity(eid, layer, packed, geom, member or default)
+        self.member_ids = membership.members(
+            {e.id: e.member for e in self.entities.values() if e.layer in ENTITY_LAYERS})
 
     def _build_hierarchy(self) -> None:
         """parent: platform/incubator → host park → zone → corridor (links first, then space)."""
@@ -248,7 +261,11 @@ class Atlas:
                 members.setdefault(term, []).append(e.id)
         areas = [self.entities[a] for layer in (Layer.towns, Layer.zones, Layer.parks)
                  for a in self.frames[layer].index]
-        return SearchIndex(names, members, {a.id: _names(a.props) for a in areas})
+        pinyin = Pinyin(snapshot.read_pinyin(self.settings))
+        index = SearchIndex(names, members, {a.id: _names(a.props) for a in areas}, pinyin)
+        if pinyin.learned:
+            snapshot.write_pinyin(self.settings, pinyin.runs)
+        return index
 
     # ------------------------------------------------------------- spatial
     def to_metric_point(self, lon: float, lat: float) -> Point:
@@ -370,21 +387,15 @@ filters, the membership rule and the analyses read a whole layer at a time.  Eve
 on the entity (:attr:`Entity.props`)."""
 
 
-def _frame(layer: Layer, checked: list[tuple[bytes, BaseGeometry]]) -> gpd.GeoDataFrame:
-    """A layer as a GeoDataFrame indexed by id, with the :data:`FRAME_FIELDS` of its model, from
-    the features validation passed (their properties went through the model, so every feature
-    has every field).  Lists become tuples, and equal values are one shared object (a layer of
-    100 000 has a handful of kinds and statuses)."""
-    columns = [f for f in FRAME_FIELDS if f in LAYER_MODELS[layer].model_fields]
-    shared: dict = {}
-
-    def one(value):
-        value = tuple(value) if isinstance(value, list) else value
-        return shared.setdefault(value, value)
-
-    records = [[one(props[c]) for c in columns]
-               for props in (unpack(layer, packed) for packed, _ in checked)]
-    frame = gpd.GeoDataFrame(records, columns=columns, crs=WGS84,
+def _frame(layer: Layer, checked: list[tuple[bytes, BaseGeometry]],
+           kept: dict[str, list] | None = None) -> gpd.GeoDataFrame:
+    """A layer as a GeoDataFrame indexed by id, with the :data:`FRAME_FIELDS` of its model
+    (:func:`atlas.packed.columns`: lists as tuples, equal values shared, or as a snapshot
+    ``kept`` them), from the features validation passed (their properties went through the
+    model, so every feature has every field)."""
+    names = [f for f in FRAME_FIELDS if f in LAYER_MODELS[layer].model_fields]
+    data = kept if kept is not None else columns(layer, [packed for packed, _ in checked], names)
+    frame = gpd.GeoDataFrame(data, columns=names, crs=WGS84,
                              geometry=[geom for _, geom in checked])
     return frame.set_index("id", drop=False)
 

@@ -213,19 +213,26 @@ def _vocabulary_terms() -> tuple[Term, ...]:
                  for value, label in LABELS[vocabulary].items())
 
 
-class _Pinyin:
-    """Full pinyin and initials of text, each run of Chinese characters converted once."""
+class Pinyin:
+    """Full pinyin and initials of text, each run of Chinese characters converted once.
 
-    def __init__(self):
-        self._runs: dict[str, list[str]] = {}
+    ``known`` runs (kept from an earlier build) are not converted again, so a build that finds
+    every run there never loads pypinyin's dictionaries (about 58 MB)."""
+
+    def __init__(self, known: Mapping[str, list[str]] | None = None):
+        self.runs: dict[str, list[str]] = dict(known or {})
+        """Every run converted so far, with its syllables."""
+        self.learned = False
+        """Whether a run not in ``known`` was converted."""
 
     def __call__(self, text: str) -> tuple[str, str]:
         syllables: list[str] = []
         for run in _HAN.findall(text):
-            if run not in self._runs:
-                from pypinyin import lazy_pinyin  # 0.6 s to import: only when the index is built
-                self._runs[run] = [s for s in lazy_pinyin(run, errors="ignore") if s]
-            syllables += self._runs[run]
+            if run not in self.runs:
+                from pypinyin import lazy_pinyin  # 0.6 s and 58 MB: only for a run not known
+                self.runs[run] = [s for s in lazy_pinyin(run, errors="ignore") if s]
+                self.learned = True
+            syllables += self.runs[run]
         return "".join(syllables), "".join(s[0] for s in syllables)
 
 
@@ -324,12 +331,14 @@ class SearchIndex:
 
     def __init__(self, names: Mapping[str, tuple[str, str, list[str]]],
                  members: Mapping[tuple[str, str], Iterable[str]] | None = None,
-                 areas: Mapping[str, tuple[str, str, list[str]]] | None = None):
+                 areas: Mapping[str, tuple[str, str, list[str]]] | None = None,
+                 pinyin: Pinyin | None = None):
         """``names`` maps entity id to (name_zh, name_en, aliases), in the order ties rank.
         ``members`` maps a (facet, value) term to the ids of the entities carrying it:
         ("industry", …), ("kind", …), ("layer", …), and ("area", <town, zone or park id>) for
-        the entities belonging to that area.  ``areas`` names each area like ``names`` does."""
-        pinyin = _Pinyin()
+        the entities belonging to that area.  ``areas`` names each area like ``names`` does.
+        ``pinyin`` converts Chinese text (a new :class:`Pinyin` when not given)."""
+        pinyin = pinyin or Pinyin()
         self._ids = pd.Index(list(names), dtype=object)
         rows = [(i, j > 0, name, english)  # one per name and alias: owner, is alias, text, English
                 for i, (name_zh, name_en, aliases) in enumerate(names.values())

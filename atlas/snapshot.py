@@ -10,22 +10,31 @@ storage's version (every write and every hand edit of a file moves it), the sett
 validation uses, and the atlas's own code and plan files.  Anything that does not match, or
 cannot be read, is ignored and the data is validated as usual; a snapshot is only a cache.
 Only the newest snapshot is kept.
+
+Beside it lives the pinyin of every run of Chinese characters the search index last met
+(:func:`read_pinyin`), so a restart builds the search index without loading pypinyin's
+dictionaries (58 MB of memory for the life of the process).
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import os
 import tempfile
+from dataclasses import dataclass
 from functools import cache
+from importlib.metadata import version as package_version
 from pathlib import Path
 
 import numpy as np
+import orjson
 import shapely
 from shapely.geometry.base import BaseGeometry
 
 from atlas.config import REPO_ROOT, Settings
+from atlas.membership import Membership
 from atlas.vocab import Layer
 
 log = logging.getLogger("atlas")
@@ -34,6 +43,7 @@ Checked = dict[Layer, list[tuple[bytes, BaseGeometry]]]
 """Per layer, each feature's packed properties and geometry (validation's ``Report.checked``)."""
 
 SUFFIX = ".snapshot.npz"
+PINYIN_FILE = "pinyin.json"
 
 
 def folder(settings: Settings) -> Path:
@@ -61,12 +71,31 @@ def key(version: str, settings: Settings) -> str:
     return digest.hexdigest()[:24]
 
 
-def read(settings: Settings, snapshot_key: str) -> Checked | None:
+@dataclass(frozen=True)
+class Snapshot:
+    """What a load of one version produced."""
+
+    checked: Checked
+    columns: dict[Layer, dict[str, list]] | None = None
+    """Each layer's frame columns (``atlas.engine.FRAME_FIELDS``), in feature order, when the
+    engine wrote the snapshot (``atlas validate`` keeps only ``checked``)."""
+    members: dict[Layer, list[Membership | None]] | None = None
+    """Each feature's membership, in feature order (None: it has none), with ``columns``."""
+
+
+def read(settings: Settings, snapshot_key: str) -> Snapshot | None:
     """The snapshot with that key, or None (none, or unreadable: then validate)."""
     path = folder(settings) / f"{snapshot_key}{SUFFIX}"
     try:
         with np.load(path, allow_pickle=False) as arrays:
-            return {layer: _unjoin(arrays, layer) for layer in Layer}
+            checked = {layer: _unjoin(arrays, layer) for layer in Layer}
+            if "built" not in arrays:
+                return Snapshot(checked)
+            names = orjson.loads(arrays["built"].tobytes())
+            return Snapshot(checked,
+                            {layer: {n: _decoded(arrays, f"{layer.value}_{n}")
+                                     for n in names[layer.value]} for layer in Layer},
+                            {layer: _memberships(arrays, layer) for layer in Layer})
     except FileNotFoundError:
         return None
     except Exception as exc:  # a truncated or foreign file: validate instead
@@ -74,17 +103,27 @@ def read(settings: Settings, snapshot_key: str) -> Checked | None:
         return None
 
 
-def write(settings: Settings, snapshot_key: str, checked: Checked) -> None:
-    """Keep ``checked`` under ``snapshot_key`` (atomically), and drop older snapshots.  A folder
-    that cannot be written (read-only data) only costs the next start its validation."""
+def write(settings: Settings, snapshot_key: str, snapshot: Snapshot) -> None:
+    """Keep ``snapshot`` under ``snapshot_key`` (atomically), and drop older snapshots.  A
+    folder that cannot be written (read-only data) only costs the next start its work."""
     where = folder(settings)
     try:
         where.mkdir(parents=True, exist_ok=True)
         arrays = {}
-        for layer, features in checked.items():
+        for layer, features in snapshot.checked.items():
             arrays.update(_joined(f"{layer.value}_props", [packed for packed, _ in features]))
             arrays.update(_joined(f"{layer.value}_wkb",
                                   list(shapely.to_wkb([g for _, g in features]))))
+        if snapshot.columns is not None and snapshot.members is not None:
+            for layer, columns in snapshot.columns.items():
+                for name, values in columns.items():
+                    arrays.update(_encoded(f"{layer.value}_{name}", values))
+                arrays.update(_encoded(f"{layer.value}_members", [
+                    None if m is None else (m.town, m.zones, m.parks, m.in_corridor, m.located)
+                    for m in snapshot.members[layer]]))
+            arrays["built"] = np.frombuffer(orjson.dumps(
+                {layer.value: list(columns) for layer, columns in snapshot.columns.items()}),
+                np.uint8)
         handle, temporary = tempfile.mkstemp(dir=where, suffix=".tmp")
         with os.fdopen(handle, "wb") as out:
             np.savez(out, **arrays)
@@ -94,6 +133,32 @@ def write(settings: Settings, snapshot_key: str, checked: Checked) -> None:
                 old.unlink(missing_ok=True)
     except OSError as exc:
         log.warning("snapshot not written to %s: %s", where, exc)
+
+
+def read_pinyin(settings: Settings) -> dict[str, list[str]]:
+    """The runs of Chinese characters converted before, with their syllables (empty when none
+    were kept, or by another version of pypinyin)."""
+    try:
+        kept = json.loads((folder(settings) / PINYIN_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(kept, dict) or kept.get("pypinyin") != package_version("pypinyin"):
+        return {}
+    return kept.get("runs") or {}
+
+
+def write_pinyin(settings: Settings, runs: dict[str, list[str]]) -> None:
+    """Keep ``runs`` (atomically) for the next build of the search index."""
+    where = folder(settings)
+    try:
+        where.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=where, suffix=".tmp")
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            json.dump({"pypinyin": package_version("pypinyin"), "runs": runs}, out,
+                      ensure_ascii=False)
+        os.replace(temporary, where / PINYIN_FILE)
+    except OSError as exc:
+        log.warning("pinyin not kept in %s: %s", where, exc)
 
 
 def _joined(name: str, items: list[bytes]) -> dict[str, np.ndarray]:
@@ -111,3 +176,30 @@ def _unjoin(arrays, layer: Layer) -> list[tuple[bytes, BaseGeometry]]:
     props = _split(arrays, f"{layer.value}_props")
     geoms = shapely.from_wkb(_split(arrays, f"{layer.value}_wkb")) if props else []
     return list(zip(props, geoms))
+
+
+def _encoded(name: str, values: list) -> dict[str, np.ndarray]:
+    """A column as its distinct values (JSON; a missing float, NaN, as null) and a code per row."""
+    codes: dict = {}
+    numbers = np.fromiter((codes.setdefault(
+        None if isinstance(v, float) and v != v else v, len(codes)) for v in values),
+        np.int32, len(values))
+    return {f"{name}_codes": numbers,
+            f"{name}_values": np.frombuffer(orjson.dumps(list(codes)), np.uint8)}
+
+
+def _decoded(arrays, name: str) -> list:
+    """A column :func:`_encoded` wrote: lists back as tuples, equal values one object."""
+    values = [tuple(v) if isinstance(v, list) else v
+              for v in orjson.loads(arrays[f"{name}_values"].tobytes())]
+    distinct = np.empty(len(values), dtype=object)
+    distinct[:] = values
+    return distinct[arrays[f"{name}_codes"]].tolist()
+
+
+def _memberships(arrays, layer: Layer) -> list[Membership | None]:
+    """A layer's memberships: one object per distinct membership, as the engine shares them."""
+    name = f"{layer.value}_members"
+    distinct = [None if row is None else Membership(row[0], tuple(row[1]), tuple(row[2]), *row[3:])
+                for row in orjson.loads(arrays[f"{name}_values"].tobytes())]
+    return [distinct[code] for code in arrays[f"{name}_codes"].tolist()]

@@ -8,6 +8,7 @@ import json
 import os
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from atlas import snapshot
@@ -37,6 +38,9 @@ def same_atlas(a: Atlas, b: Atlas) -> None:
         assert (e.layer, e.props, e.member) == (other.layer, other.props, other.member), eid
         assert e.geometry.equals_exact(other.geometry, 0), eid
     assert a.parent == b.parent and a.member_ids == b.member_ids
+    for layer, frame in a.frames.items():  # the columns the OGC filters and analyses read
+        pd.testing.assert_frame_equal(frame, b.frames[layer])
+        assert frame.geometry.geom_equals_exact(b.frames[layer].geometry, 0).all()
 
 
 def rename_behind_the_version(folder: Path, entity_id: str, name_en: str) -> None:
@@ -104,7 +108,9 @@ def test_atlas_validate_keeps_the_snapshot_a_server_then_starts_from(data_copy: 
     name = next(f["properties"]["name_en"] for f in name["features"]
                 if f["id"] == "sanchuang-incubator")
     rename_behind_the_version(data_copy, "sanchuang-incubator", name.swapcase())
-    assert load(data_copy).entity("sanchuang-incubator").props["name_en"] == name
+    first = load(data_copy)  # validated by the command; frames and memberships built here
+    assert first.entity("sanchuang-incubator").props["name_en"] == name
+    same_atlas(first, load(data_copy))  # and kept with it for the next start
 
 
 def test_invalid_data_leaves_no_snapshot(data_copy: Path) -> None:
