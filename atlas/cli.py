@@ -12,6 +12,7 @@ from atlas import snapshot
 from atlas.auth.cli import add_user_commands, run_user_command
 from atlas.enquiries.cli import add_enquiry_commands, run_enquiry_command
 from atlas.config import Settings
+from atlas.engine import Atlas
 from atlas.loader import read_collections
 from atlas.storage.geojson import GeoJSONStorage, StorageError
 from atlas.validate import validate
@@ -46,8 +47,9 @@ def main(argv: list[str] | None = None) -> int:
     report = validate(collections, settings.corridor_width_m, settings.coast_tolerance_m)
     print(f"Validating {settings.data_dir}")
     print(report.text())
-    if report.ok:  # a server on this data now starts without validating it again
+    if report.ok:  # a server on this data now starts without doing any of it again
         snapshot.write(settings, snapshot.key(version, settings), snapshot.Snapshot(report.checked))
+        Atlas.load(storage, settings)  # builds from that snapshot, and keeps the rest of the load
     return 0 if report.ok else 1
 
 

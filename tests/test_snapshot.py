@@ -108,9 +108,9 @@ def test_atlas_validate_keeps_the_snapshot_a_server_then_starts_from(data_copy: 
     name = next(f["properties"]["name_en"] for f in name["features"]
                 if f["id"] == "sanchuang-incubator")
     rename_behind_the_version(data_copy, "sanchuang-incubator", name.swapcase())
-    first = load(data_copy)  # validated by the command; frames and memberships built here
+    first = load(data_copy)  # nothing validated or built again: the command kept it all
     assert first.entity("sanchuang-incubator").props["name_en"] == name
-    same_atlas(first, load(data_copy))  # and kept with it for the next start
+    same_atlas(first, load(data_copy))
 
 
 def test_invalid_data_leaves_no_snapshot(data_copy: Path) -> None:
