@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
+import orjson
 import shapely
 
 from atlas.engine import Atlas
@@ -50,10 +52,28 @@ def id_order(atlas: Atlas, layer: Layer) -> np.ndarray:
         atlas.frames[layer].index.to_numpy(dtype=str), kind="stable"))
 
 
+WRITTEN_KEPT = 20_000
+"""Features kept written as JSON, per data version: the most recently served (at about 1.2 kB
+each, some 25 MB at most)."""
+
+
 def features(atlas: Atlas, layer: Layer, positions: np.ndarray) -> list[dict[str, Any]]:
     """The features at ``positions`` as GeoJSON dicts: stored properties plus derived context,
     written for GIS clients (:func:`atlas.ogc.representation.gis_properties`)."""
     return [_feature(atlas, layer, entity_id) for entity_id in atlas.frames[layer].index[positions]]
+
+
+def written_features(atlas: Atlas, layer: Layer, positions: np.ndarray) -> list[orjson.Fragment]:
+    """:func:`features` already written as JSON, for a JSON answer."""
+    written = _written(atlas, layer)
+    return [orjson.Fragment(written(i)) for i in atlas.frames[layer].index[positions].tolist()]
+
+
+def _written(atlas: Atlas, layer: Layer) -> Callable[[str], bytes]:
+    """A feature of ``layer`` as JSON bytes, built and written once per data version while it
+    stays among the :data:`WRITTEN_KEPT` most recently served."""
+    return atlas.cached(("ogc_written_features", layer), lambda: lru_cache(WRITTEN_KEPT)(
+        lambda entity_id: orjson.dumps(_feature(atlas, layer, entity_id))))
 
 
 def _feature(atlas: Atlas, layer: Layer, entity_id: str) -> dict[str, Any]:
@@ -87,7 +107,7 @@ def feature_collection(atlas: Atlas, layer: Layer, query: ItemsQuery,
     url = f"{base}/collections/{layer.value}"
     return {
         "type": "FeatureCollection",
-        "features": features(atlas, layer, positions),
+        "features": (features if fmt is Format.html else written_features)(atlas, layer, positions),
         "numberMatched": matched,
         "numberReturned": len(positions),
         "links": [*_page_links(f"{url}/items", params, query, matched, len(positions), fmt),
@@ -100,7 +120,8 @@ def feature(atlas: Atlas, layer: Layer, feature_id: str, base: str, fmt: Format)
     entity = atlas.entity(feature_id)
     if entity is None or entity.layer is not layer:
         raise not_found(f"collection {layer.value!r} has no feature {feature_id!r}")
-    found = _feature(atlas, layer, feature_id)
+    found = _feature(atlas, layer, feature_id) if fmt is Format.html \
+        else orjson.loads(_written(atlas, layer)(feature_id))
     url = f"{base}/collections/{layer.value}"
     found["links"] = [*self_links(f"{url}/items/{feature_id}", fmt, GEOJSON),
                       link(f"{url}?f=json", "collection", JSON, "The collection")]
