@@ -124,8 +124,8 @@ def measure(label: str, settings: Settings, repeat: int) -> list[tuple[str, floa
     deep = len(atlas.frames[Layer.incubators]) // 2
     first = atlas.frames[Layer.incubators].index[0]
     box = (LON - 0.005, LAT - 0.005, LON + 0.005, LAT + 0.005)
+    # pages whose features were not written yet (at scale)
     fresh = itertools.cycle(range(1000, len(atlas.frames[Layer.incubators]), 1000) or [0])
-    """Pages whose features were not written yet (at scale)."""
     return [
         ("GET / (atlas page)", median_ms(lambda: client.get("/"), repeat),
          median_ms(page_uncached, repeat)),
