@@ -2,8 +2,8 @@
 
 Validation fills every field of a layer's model (44 for an incubator, most of them empty); as a
 dict that costs about 2.6 kB per feature, which at 100 000 features is most of the server's
-memory.  Packed, only the fields that differ from the model's defaults remain, as JSON (about
-260 bytes for a typical incubator).  :func:`unpack` gives the whole dict back, every field in
+memory.  Packed, only the fields that differ from the model's defaults remain, as JSON (a few
+hundred bytes: about 480 for the benchmarks' synthetic incubators, citation included).  :func:`unpack` gives the whole dict back, every field in
 the model's order, as a new dict each call (a few microseconds), so nobody can change another
 reader's copy.
 """
