@@ -8,7 +8,6 @@ import argparse
 import sys
 from pathlib import Path
 
-from atlas import snapshot
 from atlas.auth.cli import add_user_commands, run_user_command
 from atlas.enquiries.cli import add_enquiry_commands, run_enquiry_command
 from atlas.config import Settings
@@ -47,9 +46,8 @@ def main(argv: list[str] | None = None) -> int:
     report = validate(collections, settings.corridor_width_m, settings.coast_tolerance_m)
     print(f"Validating {settings.data_dir}")
     print(report.text())
-    if report.ok:  # a server on this data now starts without doing any of it again
-        snapshot.write(settings, snapshot.key(version, settings), snapshot.Snapshot(report.checked))
-        Atlas.load(storage, settings)  # builds from that snapshot, and keeps the rest of the load
+    if report.ok:  # keeps its snapshot: a server on this data starts without doing it again
+        Atlas.from_report(settings, version, report)
     return 0 if report.ok else 1
 
 

@@ -2,11 +2,12 @@
 
 An :class:`Atlas` is built from a :class:`~atlas.storage.Storage`.  Building it
 validates the data (and refuses invalid data), loads every layer into a
-GeoDataFrame in WGS-84 plus a metric (EPSG:32650) copy with an STRtree spatial
-index, derives the corridor band and the corridor → zone → park → platform
-hierarchy.  The search index is built on the first search (it is not needed to
-serve a map, and costs most at scale).  Nothing is recomputed per request; a new
-data version means a new ``Atlas``.
+GeoDataFrame in WGS-84 with an STRtree spatial index (and a metric, EPSG:32650, copy
+made when first measured in: :class:`~atlas.spatial.MetricFrames`), derives the
+corridor band and the corridor → zone → park → platform hierarchy.  The search
+index is built on the first search (a server builds it right after loading:
+:func:`atlas.live.warm`).  Nothing is recomputed per request; a new data version
+means a new ``Atlas``.
 """
 
 from __future__ import annotations
@@ -34,9 +35,9 @@ from atlas.membership import Membership
 from atlas.model import LAYER_MODELS
 from atlas.packed import columns, unpack
 from atlas.search import Pinyin, SearchIndex
-from atlas.spatial import corridor_band, to_metric
+from atlas.spatial import MetricFrames, corridor_band, to_metric
 from atlas.storage import Storage
-from atlas.validate import InvalidDataError, validate
+from atlas.validate import InvalidDataError, Report, validate
 from atlas.vocab import HOSTED_LAYERS, POINT_LAYERS, Layer
 
 T = TypeVar("T")
@@ -63,12 +64,14 @@ class Entity:
     """The validated properties, packed (:mod:`atlas.packed`): read them as :attr:`props`."""
     geometry: BaseGeometry
     member: Membership = Membership()
+    dictionary: bytes | None = None
+    """What ``packed`` was squeezed with (its layer's, shared), or None: plain JSON."""
 
     @property
     def props(self) -> dict:
         """Every property of the layer's model (defaults filled in), as a new dict each time:
         read it once per use (``p = entity.props``), not once per field, in loops."""
-        return unpack(self.layer, self.packed)
+        return unpack(self.layer, self.packed, self.dictionary)
 
     @property
     def town(self) -> str | None:
@@ -84,7 +87,7 @@ class Entity:
 
     def feature(self, extra: dict | None = None) -> dict:
         """The entity as an RFC 7946 Feature (properties plus derived context)."""
-        props = {**unpack(self.layer, self.packed), "layer": self.layer.value, "town": self.town,
+        props = {**self.props, "layer": self.layer.value, "town": self.town,
                  "zones": list(self.zones), "parks": list(self.member.parks),
                  "in_corridor": self.in_corridor, "located": self.member.located,
                  **(extra or {})}
@@ -111,7 +114,7 @@ class Atlas:
     settings: Settings
     version: str
     frames: dict[Layer, gpd.GeoDataFrame]
-    metric: dict[Layer, gpd.GeoDataFrame]
+    metric: MetricFrames
     band: BaseGeometry
     band_wgs: BaseGeometry
     city: BaseGeometry
@@ -127,54 +130,69 @@ class Atlas:
     # ------------------------------------------------------------------ build
     @classmethod
     def load(cls, storage: Storage, settings: Settings) -> Atlas:
-        """Read, validate and index every layer; raise InvalidDataError on bad data."""
+        """Read, validate and index every layer; raise InvalidDataError on bad data.  A version
+        loaded before is built from its snapshot (:mod:`atlas.snapshot`) instead."""
         with collection_paused():
-            return cls._load(storage, settings)
-
-    @classmethod
-    def _load(cls, storage: Storage, settings: Settings) -> Atlas:
-        version = storage.version()  # before reading: a write in between makes it look stale, not new
-        snapshot_key = snapshot.key(version, settings)
-        kept = snapshot.read(settings, snapshot_key)
-        if kept is None:  # a version not validated before (or its snapshot is gone)
+            version = storage.version()  # before reading: a write in between makes it look stale
+            kept = snapshot.read(settings, snapshot.key(version, settings))
+            if kept is not None:
+                return cls._build(settings, version, kept)
             report = validate(read_collections(storage), settings.corridor_width_m,
                               settings.coast_tolerance_m)
             if not report.ok:
                 raise InvalidDataError(report)
-            kept = snapshot.Snapshot(report.checked)
+            return cls.from_report(settings, version, report)
+
+    @classmethod
+    def from_report(cls, settings: Settings, version: str, report: Report) -> Atlas:
+        """The atlas of the storage ``version`` whose validation ``report`` passed, kept as a
+        snapshot for the next load of that version."""
+        with collection_paused():
+            atlas = cls._build(settings, version,
+                               snapshot.Snapshot(report.checked, report.dictionaries))
+            snapshot.write(settings, snapshot.key(version, settings), snapshot.Snapshot(
+                report.checked, report.dictionaries,
+                {layer: {c: frame[c].tolist() for c in frame.columns if c != "geometry"}
+                 for layer, frame in atlas.frames.items()},
+                {layer: [atlas.entities[i].member for i in frame.index]
+                 for layer, frame in atlas.frames.items()}))
+        return atlas
+
+    @classmethod
+    def _build(cls, settings: Settings, version: str, kept: snapshot.Snapshot) -> Atlas:
+        """Frames, indexes, entities and hierarchy from validated data (the frame columns and
+        memberships computed unless ``kept`` has them)."""
         checked = kept.checked
-        frames = {layer: _frame(layer, checked[layer], kept.columns and kept.columns[layer])
-                  for layer in Layer}
-        metric = {layer: to_metric(frame) for layer, frame in frames.items()}
-        for frame in (*frames.values(), *metric.values()):
+        frames = {layer: _frame(layer, checked[layer], kept.dictionaries[layer],
+                                kept.columns and kept.columns[layer]) for layer in Layer}
+        for frame in frames.values():
             frame.sindex  # build the STRtrees now, not on the first request
+        metric = MetricFrames(frames)
         band = corridor_band(metric[Layer.corridor].geometry, settings.corridor_width_m)
         band_wgs = gpd.GeoSeries([band], crs=METRIC_CRS).to_crs(WGS84).iloc[0]
         city = metric[Layer.boundary].geometry.union_all()
         atlas = cls(settings, version, frames, metric, band, band_wgs, city)
-        atlas._build_entities(checked, kept.members)
+        atlas._build_entities(kept)
         atlas._build_hierarchy()
-        if kept.members is None:  # keep what this load built, for the next one
-            snapshot.write(settings, snapshot_key, snapshot.Snapshot(
-                checked, {layer: {c: frame[c].tolist() for c in frame.columns if c != "geometry"}
-                          for layer, frame in frames.items()},
-                {layer: [atlas.entities[i].member for i in frame.index]
-                 for layer, frame in frames.items()}))
         return atlas
 
-    def _build_entities(self, checked: snapshot.Checked,
-                        kept: dict[Layer, list[Membership | None]] | None = None) -> None:
+    def _build_entities(self, kept: snapshot.Snapshot) -> None:
         """One Entity per feature (its validated properties and geometry), with where it
-        belongs by the one membership rule (or as a snapshot ``kept`` it, per layer in
-        feature order)."""
-        if kept is None:
-            computed = membership.compute(self.frames, self.metric, self.band, ENTITY_LAYERS)
-            kept = {layer: [computed.get(i) for i in self.frames[layer].index] for layer in Layer}
+        belongs by the one membership rule (or as the snapshot ``kept`` it)."""
+        members = kept.members
+        if members is None:  # the point layers' metric copies only for this (MetricFrames)
+            metric = {layer: to_metric(self.frames[layer]) if layer in HOSTED_LAYERS
+                      else self.metric[layer] for layer in Layer}
+            computed = membership.compute(self.frames, metric, self.band, ENTITY_LAYERS)
+            members = {layer: [computed.get(i) for i in self.frames[layer].index]
+                       for layer in Layer}
         default = Membership()
         for layer in Layer:
-            for eid, (packed, geom), member in zip(self.frames[layer].index, checked[layer],
-                                                    kept[layer]):
-                self.entities[eid] = Entity(eid, layer, packed, geom, member or default)
+            dictionary = kept.dictionaries[layer]
+            for eid, (packed, geom), member in zip(self.frames[layer].index, kept.checked[layer],
+                                                    members[layer]):
+                self.entities[eid] = Entity(eid, layer, packed, geom, member or default,
+                                            dictionary)
         self.member_ids = membership.members(
             {e.id: e.member for e in self.entities.values() if e.layer in ENTITY_LAYERS})
 
@@ -387,14 +405,15 @@ filters, the membership rule and the analyses read a whole layer at a time.  Eve
 on the entity (:attr:`Entity.props`)."""
 
 
-def _frame(layer: Layer, checked: list[tuple[bytes, BaseGeometry]],
+def _frame(layer: Layer, checked: list[tuple[bytes, BaseGeometry]], dictionary: bytes,
            kept: dict[str, list] | None = None) -> gpd.GeoDataFrame:
     """A layer as a GeoDataFrame indexed by id, with the :data:`FRAME_FIELDS` of its model
     (:func:`atlas.packed.columns`: lists as tuples, equal values shared, or as a snapshot
     ``kept`` them), from the features validation passed (their properties went through the
     model, so every feature has every field)."""
     names = [f for f in FRAME_FIELDS if f in LAYER_MODELS[layer].model_fields]
-    data = kept if kept is not None else columns(layer, [packed for packed, _ in checked], names)
+    data = kept if kept is not None else columns(layer, [packed for packed, _ in checked], names,
+                                                 dictionary)
     frame = gpd.GeoDataFrame(data, columns=names, crs=WGS84,
                              geometry=[geom for _, geom in checked])
     return frame.set_index("id", drop=False)

@@ -11,8 +11,6 @@ is loaded (:func:`warm`), so the first visitor does not wait for them.
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import logging
 import threading
 import time
@@ -20,6 +18,7 @@ import time
 from atlas.config import Settings
 from atlas.engine import Atlas, collection_paused
 from atlas.filters import facet_index
+from atlas.heap import keep_releasing, limit_arenas, release_freed_memory
 from atlas.maps.clustering import point_table
 from atlas.storage import Storage
 
@@ -32,6 +31,8 @@ class LiveAtlas:
     def __init__(self, storage: Storage, settings: Settings, check_every: float = 0.5):
         self.storage, self.settings, self.check_every = storage, settings, check_every
         self._lock = threading.Lock()
+        limit_arenas()  # before the server's threads start
+        keep_releasing()
         self._atlas = Atlas.load(storage, settings)  # raises InvalidDataError: refuse to start
         release_freed_memory()
         self._checked = time.monotonic()
@@ -71,15 +72,6 @@ def warm(atlas: Atlas) -> None:
         point_table(atlas)
         atlas.search_index()
     release_freed_memory()
-
-
-def release_freed_memory() -> None:
-    """Hand the heap that loading freed (the parsed files: hundreds of megabytes at 100 000
-    features) back to the operating system; glibc keeps it otherwise.  A no-op elsewhere."""
-    try:
-        ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):  # not glibc: its allocator decides
-        pass
 
 
 def start_warming(atlas: Atlas) -> None:

@@ -76,9 +76,11 @@ class Snapshot:
     """What a load of one version produced."""
 
     checked: Checked
+    dictionaries: dict[Layer, bytes]
+    """Per layer, the dictionary its packed properties were squeezed with (:mod:`atlas.packed`)."""
     columns: dict[Layer, dict[str, list]] | None = None
-    """Each layer's frame columns (``atlas.engine.FRAME_FIELDS``), in feature order, when the
-    engine wrote the snapshot (``atlas validate`` keeps only ``checked``)."""
+    """Each layer's frame columns (``atlas.engine.FRAME_FIELDS``), in feature order (None:
+    fresh from validation, not built yet)."""
     members: dict[Layer, list[Membership | None]] | None = None
     """Each feature's membership, in feature order (None: it has none), with ``columns``."""
 
@@ -89,10 +91,9 @@ def read(settings: Settings, snapshot_key: str) -> Snapshot | None:
     try:
         with np.load(path, allow_pickle=False) as arrays:
             checked = {layer: _unjoin(arrays, layer) for layer in Layer}
-            if "built" not in arrays:
-                return Snapshot(checked)
+            dictionaries = {layer: arrays[f"{layer.value}_dictionary"].tobytes() for layer in Layer}
             names = orjson.loads(arrays["built"].tobytes())
-            return Snapshot(checked,
+            return Snapshot(checked, dictionaries,
                             {layer: {n: _decoded(arrays, f"{layer.value}_{n}")
                                      for n in names[layer.value]} for layer in Layer},
                             {layer: _memberships(arrays, layer) for layer in Layer})
@@ -104,8 +105,9 @@ def read(settings: Settings, snapshot_key: str) -> Snapshot | None:
 
 
 def write(settings: Settings, snapshot_key: str, snapshot: Snapshot) -> None:
-    """Keep ``snapshot`` under ``snapshot_key`` (atomically), and drop older snapshots.  A
-    folder that cannot be written (read-only data) only costs the next start its work."""
+    """Keep ``snapshot`` (built: with its columns and members) under ``snapshot_key``
+    (atomically), and drop older snapshots.  A folder that cannot be written (read-only data)
+    only costs the next start its work."""
     where = folder(settings)
     try:
         where.mkdir(parents=True, exist_ok=True)
@@ -114,16 +116,16 @@ def write(settings: Settings, snapshot_key: str, snapshot: Snapshot) -> None:
             arrays.update(_joined(f"{layer.value}_props", [packed for packed, _ in features]))
             arrays.update(_joined(f"{layer.value}_wkb",
                                   list(shapely.to_wkb([g for _, g in features]))))
-        if snapshot.columns is not None and snapshot.members is not None:
-            for layer, columns in snapshot.columns.items():
-                for name, values in columns.items():
-                    arrays.update(_encoded(f"{layer.value}_{name}", values))
-                arrays.update(_encoded(f"{layer.value}_members", [
-                    None if m is None else (m.town, m.zones, m.parks, m.in_corridor, m.located)
-                    for m in snapshot.members[layer]]))
-            arrays["built"] = np.frombuffer(orjson.dumps(
-                {layer.value: list(columns) for layer, columns in snapshot.columns.items()}),
-                np.uint8)
+            arrays[f"{layer.value}_dictionary"] = np.frombuffer(snapshot.dictionaries[layer],
+                                                                np.uint8)
+        for layer, columns in snapshot.columns.items():
+            for name, values in columns.items():
+                arrays.update(_encoded(f"{layer.value}_{name}", values))
+            arrays.update(_encoded(f"{layer.value}_members", [
+                None if m is None else (m.town, m.zones, m.parks, m.in_corridor, m.located)
+                for m in snapshot.members[layer]]))
+        arrays["built"] = np.frombuffer(orjson.dumps(
+            {layer.value: list(columns) for layer, columns in snapshot.columns.items()}), np.uint8)
         handle, temporary = tempfile.mkstemp(dir=where, suffix=".tmp")
         with os.fdopen(handle, "wb") as out:
             np.savez(out, **arrays)

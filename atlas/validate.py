@@ -22,7 +22,7 @@ from shapely.validation import explain_validity
 
 from atlas.crs import METRIC_CRS, WGS84
 from atlas.model import LAYER_MODELS, LINKS, link_ids
-from atlas.packed import pack
+from atlas.packed import pack, squeeze
 from atlas.promotion.chains import stage_ids
 from atlas.provenance import may_hold_research, plan_sections, public_texts, research_reference
 from atlas.spatial import corridor_band
@@ -56,8 +56,10 @@ class Report:
     checked: dict[Layer, list[tuple[bytes, BaseGeometry]]] = field(default_factory=dict,
                                                                     repr=False)
     """Per layer, each feature that passed its own checks: its properties as the layer's model
-    writes them, packed (:func:`atlas.packed.pack`), and its geometry.  The engine builds from
-    these, so nothing is parsed or validated twice."""
+    writes them, packed and squeezed (:mod:`atlas.packed`), and its geometry.  The engine builds
+    from these, so nothing is parsed or validated twice."""
+    dictionaries: dict[Layer, bytes] = field(default_factory=dict, repr=False)
+    """Per layer, the dictionary its packed properties were squeezed with."""
 
     @property
     def ok(self) -> bool:
@@ -224,7 +226,8 @@ def _check_layer(report: Report, layer: Layer, features: list,
             geoms[fid] = geom
             if packed is not None:
                 passed.append((packed, geom))
-    return passed
+    report.dictionaries[layer], squeezed = squeeze([packed for packed, _ in passed])
+    return [(packed, geom) for packed, (_, geom) in zip(squeezed, passed)]
 
 
 @cache

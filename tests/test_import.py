@@ -23,6 +23,7 @@ from shapely.geometry import Point, Polygon, box, shape
 from atlas.auth.users import UserStore
 from atlas.config import Settings
 from atlas.crs import from_wgs84
+from atlas.snapshot import folder as snapshots_folder
 from atlas.storage.geojson import GeoJSONStorage
 from atlas.web import import_api
 from atlas.web.app import create_app
@@ -100,9 +101,11 @@ def stored(folder: Path, layer: str) -> dict[str, dict]:
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
-    """Every file of the data folder (layers and history) byte for byte."""
+    """Every file of the data folder (layers and history) byte for byte; not the server's
+    caches (``.atlas/snapshots``: written in the background as it loads and warms)."""
+    caches = snapshots_folder(Settings(data_dir=folder))
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*"))
-            if p.is_file() and p.name != "lock"}
+            if p.is_file() and p.name != "lock" and caches not in p.parents}
 
 
 def commits(folder: Path) -> list:

@@ -45,7 +45,7 @@ def _units(atlas: Atlas) -> tuple[Unit, ...]:
 
     def named(layer: Layer, kind: str) -> list[Unit]:
         frame = atlas.metric[layer]
-        stated = frame["stated_area_ha"] if "stated_area_ha" in frame else None
+        stated = atlas.frames[layer].get("stated_area_ha")
         names = {fid: atlas.entities[fid].props for fid in frame.index}
         return [Unit(fid, kind, Label(names[fid]["name_zh"], names[fid]["name_en"]),
                      shapely.intersection(frame.at[fid, "geometry"], city),
