@@ -201,12 +201,12 @@ class Atlas:
         corridor_ids = list(self.frames[Layer.corridor].index)
         declared = {eid: link for layer, name in ((Layer.parks, "zone"),
                                                   *((h, "host_park") for h in HOSTED_LAYERS))
-                    for eid, link in self.frames[layer][name].items()}
+                    for eid, link in zip(self.frames[layer].index,
+                                         membership.link_column(self.frames[layer], name))}
         for e in self.entities.values():
             parent = None
             if e.layer in (Layer.parks, *HOSTED_LAYERS):
-                link = declared[e.id]  # pandas may hold a missing link as NaN
-                parent = (link if isinstance(link, str) else None) or (e.zones[0] if e.zones else None)
+                parent = declared[e.id] or (e.zones[0] if e.zones else None)
             if e.layer in (Layer.zones, Layer.parks, *HOSTED_LAYERS) and parent is None and e.in_corridor:
                 parent = corridor_ids[0] if corridor_ids else None
             self.parent[e.id] = parent

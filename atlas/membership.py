@@ -70,7 +70,7 @@ def containing(frame: gpd.GeoDataFrame, anchors) -> list[list[str]]:
     return found
 
 
-def _link_column(frame: gpd.GeoDataFrame, name: str) -> list[str | None]:
+def link_column(frame: gpd.GeoDataFrame, name: str) -> list[str | None]:
     """A single-id link column as plain values (None where absent; pandas gives NaN)."""
     if name not in frame:
         return [None] * len(frame)
@@ -121,8 +121,8 @@ def compute(frames: dict[Layer, gpd.GeoDataFrame], metric: dict[Layer, gpd.GeoDa
             else [[] for _ in range(len(wgs))]
         in_band = shapely.intersects(band, met.geometry.values).tolist()
         known = known.tolist()
-        declared_zones = _link_column(wgs, "zone")
-        hosts = _link_column(wgs, "host_park")
+        declared_zones = link_column(wgs, "zone")
+        hosts = link_column(wgs, "host_park")
         for i, eid in enumerate(wgs.index.tolist()):
             own = known[i]
             host = hosts[i]
