@@ -14,7 +14,8 @@ import pytest
 from atlas import snapshot
 from atlas.cli import main
 from atlas.config import Settings
-from atlas.engine import Atlas
+from atlas.engine import ENTITY_LAYERS, Atlas
+from atlas.search import Pinyin
 from atlas.storage.geojson import GeoJSONStorage
 from atlas.validate import InvalidDataError
 
@@ -111,6 +112,14 @@ def test_atlas_validate_keeps_the_snapshot_a_server_then_starts_from(data_copy: 
     first = load(data_copy)  # nothing validated or built again: the command kept it all
     assert first.entity("sanchuang-incubator").props["name_en"] == name
     same_atlas(first, load(data_copy))
+    # and the pinyin of every name, so the server's search index needs no pypinyin (58 MB)
+    kept = snapshot.read_pinyin(settings_for(data_copy))
+    assert kept["三创园"] == ["san", "chuang", "yuan"]
+    index = Pinyin(kept)
+    for e in first.entities.values():
+        if e.layer in ENTITY_LAYERS:  # what the search finds by name
+            index(e.props["name_zh"])
+    assert not index.learned, [run for run in index.runs if run not in kept]
 
 
 def test_invalid_data_leaves_no_snapshot(data_copy: Path) -> None:
