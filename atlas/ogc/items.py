@@ -68,7 +68,7 @@ def features(atlas: Atlas, layer: Layer, positions: np.ndarray) -> list[dict[str
 def written_features(atlas: Atlas, layer: Layer, positions: np.ndarray) -> list[orjson.Fragment]:
     """:func:`features` already written as JSON, for a JSON answer.  One page at a time per
     layer: requests arriving together for a page nobody asked for before write it once, not
-    once each (16 at once wrote it 16 times, and the garbage grew the heap by 40 MB)."""
+    once each."""
     written, lock = _written(atlas, layer)
     ids = atlas.frames[layer].index[positions].tolist()
     with lock:
