@@ -20,8 +20,9 @@ What it does
    ``shared_buffers = 256MB`` so the table fits) and copies the same incubators into
    ``public.incubators`` (``id`` text primary key, ``geom`` Point/4326 with a GIST index) for
    the peers, and into the atlas's own schema for ``atlas-pg`` (``peers.py``).  Runs
-   ``atlas validate`` on the folder: the atlas's ingest, which keeps the validated snapshot the
-   ``atlas`` server starts from (``atlas-pg`` starts by validating what it reads).
+   ``atlas validate`` on the folder: the atlas's ingest, which keeps the validated snapshot and
+   the names' pinyin the ``atlas`` server starts from (``atlas-pg`` starts by validating what
+   it reads).
 2. Starts each server alone — one uvicorn process, one worker, no access log, its own port —
    and times it from process start to the first 200 from its collections document.
 3. Checks that every server returns the same feature ids, in the same order, for every
