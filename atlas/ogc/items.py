@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Mapping
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import orjson
@@ -69,16 +69,23 @@ def written_features(atlas: Atlas, layer: Layer, positions: np.ndarray) -> list[
     """:func:`features` already written as JSON, for a JSON answer.  One page at a time per
     layer: requests arriving together for a page nobody asked for before write it once, not
     once each."""
-    written, lock = _written(atlas, layer)
+    written = _written(atlas, layer)
     ids = atlas.frames[layer].index[positions].tolist()
-    with lock:
-        return [orjson.Fragment(written(i)) for i in ids]
+    with written.lock:
+        return [orjson.Fragment(written.write(i)) for i in ids]
 
 
-def _written(atlas: Atlas, layer: Layer) -> tuple[Callable[[str], bytes], threading.Lock]:
+class _Written(NamedTuple):
+    """A layer's features written as JSON bytes (``write(entity_id)``), and the lock pages take."""
+
+    write: Callable[[str], bytes]
+    lock: threading.Lock
+
+
+def _written(atlas: Atlas, layer: Layer) -> _Written:
     """A feature of ``layer`` as JSON bytes, built and written once per data version while it
-    stays among the :data:`WRITTEN_KEPT` most recently served; and the lock pages take."""
-    return atlas.cached(("ogc_written_features", layer), lambda: (lru_cache(WRITTEN_KEPT)(
+    stays among the :data:`WRITTEN_KEPT` most recently served."""
+    return atlas.cached(("ogc_written_features", layer), lambda: _Written(lru_cache(WRITTEN_KEPT)(
         lambda entity_id: own_size(orjson.dumps(_feature(atlas, layer, entity_id)))),
         threading.Lock()))
 
@@ -128,7 +135,7 @@ def feature(atlas: Atlas, layer: Layer, feature_id: str, base: str, fmt: Format)
     if entity is None or entity.layer is not layer:
         raise not_found(f"collection {layer.value!r} has no feature {feature_id!r}")
     found = _feature(atlas, layer, feature_id) if fmt is Format.html \
-        else orjson.loads(_written(atlas, layer)[0](feature_id))
+        else orjson.loads(_written(atlas, layer).write(feature_id))
     url = f"{base}/collections/{layer.value}"
     found["links"] = [*self_links(f"{url}/items/{feature_id}", fmt, GEOJSON),
                       link(f"{url}?f=json", "collection", JSON, "The collection")]
